@@ -1,0 +1,15 @@
+//! SeaORM models of Pasar Oleh, one file a table. These are written for the database; the
+//! GraphQL types in the main crate are written for clients, and services translate between them.
+
+pub mod category;
+pub mod district;
+pub mod enums;
+pub mod outlet;
+pub mod outlet_hour;
+pub mod outlet_seller;
+pub mod photo;
+pub mod product;
+pub mod regency;
+pub mod seller;
+pub mod stock;
+pub mod village;

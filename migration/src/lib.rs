@@ -1,0 +1,22 @@
+//! Schema migrations of Pasar Oleh. Every migration is backend-neutral: it runs unchanged on
+//! SQLite (the embedded development default) and PostgreSQL; the few PostgreSQL-only extras
+//! (pg_trgm search indexes) are guarded by the backend check and are optimisations only.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_regions;
+mod m20261122_000002_catalogue;
+mod m20261122_000003_categories;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_regions::Migration),
+            Box::new(m20261122_000002_catalogue::Migration),
+            Box::new(m20261122_000003_categories::Migration),
+        ]
+    }
+}
