@@ -1,0 +1,216 @@
+//! Every configuration variable and its default, in one place.
+//!
+//! Real services are used when configured; otherwise the embedded defaults apply so that
+//! `cargo run` on a fresh clone works with no other step. `APP_ENV=production` refuses to start
+//! when a variable it needs is missing, naming each one.
+
+use std::{collections::HashMap, net::SocketAddr, path::PathBuf};
+
+use thiserror::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub environment: Environment,
+    /// Address the HTTP server binds to; port 0 picks a free port (tests).
+    pub bind: SocketAddr,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// Maximum pooled database connections.
+    pub database_max_connections: u32,
+    /// Folder for the embedded defaults: SQLite file, generated secrets, local media.
+    pub data_dir: PathBuf,
+    /// Base URL media links are built on; `None` means the app serves them at `/media`.
+    pub media_public_url: Option<String>,
+    /// Seed the demo catalogue on an empty database (never in production).
+    pub seed_demo: bool,
+    /// Redis for cache and events (used by later features; `None` means in-process).
+    pub redis_url: Option<String>,
+    /// Secret for HS256 access tokens (required in production).
+    pub jwt_secret: Option<String>,
+    pub log_format: LogFormat,
+    /// Limits that protect the GraphQL endpoint.
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_batch: usize,
+    pub max_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_depth: 12, max_complexity: 20_000, max_batch: 10, max_body_bytes: 256 * 1024 }
+    }
+}
+
+#[derive(Debug, Error, PartialEq)]
+pub enum SettingsError {
+    #[error("APP_ENV=production needs these variables set: {}", .0.join(", "))]
+    MissingInProduction(Vec<&'static str>),
+    #[error("{name} is not valid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+impl Settings {
+    /// Reads the process environment, after loading `.env` when present.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        let _ = dotenvy::dotenv();
+        let vars: HashMap<String, String> = std::env::vars().collect();
+        Self::from_lookup(|key| vars.get(key).cloned())
+    }
+
+    /// Builds settings from any lookup, so tests can vary them without touching the process.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let get = |key: &str| get(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let environment = match get("APP_ENV").as_deref() {
+            None | Some("development") | Some("dev") | Some("test") => Environment::Development,
+            Some("production") | Some("prod") => Environment::Production,
+            Some(other) => {
+                return Err(SettingsError::Invalid {
+                    name: "APP_ENV",
+                    reason: format!("expected development or production, got {other:?}"),
+                });
+            }
+        };
+        if environment == Environment::Production {
+            let missing: Vec<&'static str> =
+                ["DATABASE_URL", "JWT_SECRET"].into_iter().filter(|k| get(k).is_none()).collect();
+            if !missing.is_empty() {
+                return Err(SettingsError::MissingInProduction(missing));
+            }
+        }
+        let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| {
+            format!("sqlite://{}?mode=rwc", data_dir.join("pasar-oleh.db").display())
+        });
+        let bind = get("BIND")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse()
+            .map_err(|e| SettingsError::Invalid { name: "BIND", reason: format!("{e}") })?;
+        let database_max_connections = match get("DATABASE_MAX_CONNECTIONS") {
+            None => 10,
+            Some(v) => v.parse().map_err(|e| SettingsError::Invalid {
+                name: "DATABASE_MAX_CONNECTIONS",
+                reason: format!("{e}"),
+            })?,
+        };
+        let seed_demo = match get("SEED_DEMO").as_deref() {
+            None => environment == Environment::Development,
+            Some("1") | Some("true") | Some("yes") => environment == Environment::Development,
+            Some("0") | Some("false") | Some("no") => false,
+            Some(other) => {
+                return Err(SettingsError::Invalid {
+                    name: "SEED_DEMO",
+                    reason: format!("expected true or false, got {other:?}"),
+                });
+            }
+        };
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            Some("json") => LogFormat::Json,
+            Some("pretty") => LogFormat::Pretty,
+            None if environment == Environment::Production => LogFormat::Json,
+            None => LogFormat::Pretty,
+            Some(other) => {
+                return Err(SettingsError::Invalid {
+                    name: "LOG_FORMAT",
+                    reason: format!("expected json or pretty, got {other:?}"),
+                });
+            }
+        };
+        Ok(Settings {
+            environment,
+            bind,
+            database_url,
+            database_max_connections,
+            data_dir,
+            media_public_url: get("MEDIA_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
+            seed_demo,
+            redis_url: get("REDIS_URL"),
+            jwt_secret: get("JWT_SECRET"),
+            log_format,
+            limits: Limits::default(),
+        })
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.environment == Environment::Production
+    }
+
+    /// Settings for tests: a given database, port 0, no demo seeding unless asked.
+    pub fn for_tests(database_url: String, data_dir: PathBuf) -> Self {
+        Settings {
+            environment: Environment::Development,
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database_url,
+            database_max_connections: 5,
+            data_dir,
+            media_public_url: None,
+            seed_demo: false,
+            redis_url: None,
+            jwt_secret: Some("test-secret-test-secret-test-secret".into()),
+            log_format: LogFormat::Pretty,
+            limits: Limits::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn development_defaults_need_nothing() {
+        let s = Settings::from_lookup(lookup(&[])).unwrap();
+        assert_eq!(s.environment, Environment::Development);
+        assert_eq!(s.database_url, "sqlite://data/pasar-oleh.db?mode=rwc");
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert!(s.seed_demo);
+    }
+
+    #[test]
+    fn production_names_every_missing_variable() {
+        let err = Settings::from_lookup(lookup(&[("APP_ENV", "production")])).unwrap_err();
+        assert_eq!(err, SettingsError::MissingInProduction(vec!["DATABASE_URL", "JWT_SECRET"]));
+        assert!(err.to_string().contains("DATABASE_URL, JWT_SECRET"));
+    }
+
+    #[test]
+    fn production_never_seeds() {
+        let s = Settings::from_lookup(lookup(&[
+            ("APP_ENV", "production"),
+            ("DATABASE_URL", "postgres://x@localhost/db"),
+            ("JWT_SECRET", "s"),
+            ("SEED_DEMO", "true"),
+        ]))
+        .unwrap();
+        assert!(!s.seed_demo);
+        assert_eq!(s.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn rejects_a_bad_bind_address() {
+        let err = Settings::from_lookup(lookup(&[("BIND", "nowhere")])).unwrap_err();
+        assert!(matches!(err, SettingsError::Invalid { name: "BIND", .. }));
+    }
+}
