@@ -1,1 +1,12 @@
-pub fn x(){}
+//! Pasar Oleh: the GraphQL API backend of a marketplace for oleh-oleh made by Indonesian UMKM.
+
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod infra;
+pub mod services;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -8,6 +8,8 @@ mod m20261122_000001_regions;
 mod m20261122_000002_catalogue;
 mod m20261122_000003_categories;
 
+pub use m20261122_000003_categories::category_id;
+
 pub struct Migrator;
 
 #[async_trait::async_trait]

@@ -1,0 +1,37 @@
+//! Catalogue types: products, categories, photos, and the public product list.
+
+mod category;
+pub mod filter;
+mod product;
+
+pub use category::Category;
+pub use filter::ProductFilterInput;
+pub use product::{Photo, Product};
+
+use async_graphql::Context;
+
+use crate::{
+    domain::cursor::Page,
+    error::AppResult,
+    graphql::{
+        connection::{Conn, CountQuery, page_of},
+        context::ContextExt,
+        enums::ProductSort,
+    },
+    services::catalog::{self, ProductFilter},
+};
+
+/// Resolves any list of public products (top level or nested) through one code path.
+pub async fn products_connection(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+    filter: ProductFilter,
+    sort: Option<ProductSort>,
+) -> AppResult<Conn<Product>> {
+    let page = Page::parse(first, after.as_deref())?;
+    let sort = sort.unwrap_or(ProductSort::Relevance).into();
+    let today = ctx.request()?.today;
+    let (rows, has_next) = catalog::list_products(&ctx.state()?.db, &filter, sort, page, today).await?;
+    Ok(page_of(rows, page, has_next, CountQuery::Products(filter), Product))
+}

@@ -1,0 +1,170 @@
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{photo, product};
+
+use crate::{
+    domain::global_id::{GlobalId, NodeKind},
+    error::{AppError, AppResult},
+    graphql::{
+        catalog::Category,
+        context::ContextExt,
+        outlets::StockLevel,
+        sellers::{HalalCertificate, Seller},
+    },
+    services::catalog::halal_today,
+};
+
+/// A product a seller offers. Only ACTIVE products of VERIFIED sellers are ever returned.
+pub struct Product(pub product::Model);
+
+#[Object]
+impl Product {
+    /// Opaque global ID (usable with `node`).
+    pub async fn id(&self) -> ID {
+        ID(GlobalId::new(NodeKind::Product, self.0.id).encode())
+    }
+
+    /// URL-safe unique name, e.g. "keripik-mangga-arumanis-250g".
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// Display name, in Indonesian.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Description, in Indonesian: taste, ingredients, care.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// Price in whole Rupiah (IDR has no cents).
+    async fn price(&self) -> i64 {
+        self.0.price
+    }
+
+    /// What one unit is, e.g. "pak 250 g" or "lembar 2 m".
+    async fn unit_label(&self) -> &str {
+        &self.0.unit_label
+    }
+
+    /// Net weight of one unit in grams, when known.
+    async fn net_weight_grams(&self) -> Option<i32> {
+        self.0.net_weight_grams
+    }
+
+    /// Days the product keeps after production (food only).
+    async fn shelf_life_days(&self) -> Option<i32> {
+        self.0.shelf_life_days
+    }
+
+    /// True only while the seller's halal certificate is on record and not expired: a product
+    /// is never shown as halal after the certificate's expiry.
+    async fn halal(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        let seller = self.seller_model(ctx).await?;
+        Ok(halal_today(&self.0, &seller, ctx.request()?.today))
+    }
+
+    /// The halal certificate behind a product declared halal, with its expiry; null when the
+    /// product is not declared halal or no certificate is on record.
+    async fn halal_certificate(&self, ctx: &Context<'_>) -> AppResult<Option<HalalCertificate>> {
+        if !self.0.halal {
+            return Ok(None);
+        }
+        let seller = self.seller_model(ctx).await?;
+        Ok(HalalCertificate::of(&seller, ctx.request()?.today))
+    }
+
+    /// A featured regional product (produk unggulan) chosen by the regency office.
+    async fn featured(&self) -> bool {
+        self.0.featured
+    }
+
+    /// When the product was added (UTC).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the product last changed (UTC).
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// The business that makes and sells it.
+    async fn seller(&self, ctx: &Context<'_>) -> AppResult<Seller> {
+        Ok(Seller(self.seller_model(ctx).await?))
+    }
+
+    /// The product's category.
+    async fn category(&self, ctx: &Context<'_>) -> AppResult<Category> {
+        let all = ctx.loaders()?.categories().await?;
+        all.iter()
+            .find(|c| c.id == self.0.category_id)
+            .cloned()
+            .map(Category)
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("category {} missing", self.0.category_id)))
+    }
+
+    /// Photos in display order; the first is the cover.
+    async fn photos(&self, ctx: &Context<'_>) -> AppResult<Vec<Photo>> {
+        let rows = ctx.loaders()?.photos.load_one(self.0.id).await?.unwrap_or_default();
+        let media = &ctx.state()?.media;
+        Ok(rows.into_iter().map(|p| Photo::from_model(p, media)).collect())
+    }
+
+    /// Stock at each outlet that carries the product (quantity may be zero: sold out there).
+    async fn availability(&self, ctx: &Context<'_>) -> AppResult<Vec<StockLevel>> {
+        let mut rows = ctx.loaders()?.stock.load_one(self.0.id).await?.unwrap_or_default();
+        rows.sort_by_key(|s| std::cmp::Reverse(s.quantity));
+        Ok(rows.into_iter().map(StockLevel).collect())
+    }
+
+    /// Units in stock across all outlets.
+    async fn total_stock(&self, ctx: &Context<'_>) -> AppResult<i64> {
+        let rows = ctx.loaders()?.stock.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(rows.iter().map(|s| i64::from(s.quantity)).sum())
+    }
+}
+
+impl Product {
+    async fn seller_model(&self, ctx: &Context<'_>) -> AppResult<entity::seller::Model> {
+        // A public product always has a public seller; if not, the visibility rule was bypassed.
+        ctx.loaders()?
+            .sellers
+            .load_one(self.0.seller_id)
+            .await?
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("seller of public product {} is not public", self.0.id)))
+    }
+}
+
+/// A stored photo.
+#[derive(SimpleObject)]
+pub struct Photo {
+    /// Where to load the image from.
+    pub url: String,
+    /// Width in pixels.
+    pub width: i32,
+    /// Height in pixels.
+    pub height: i32,
+    /// Text describing the photo, for screen readers.
+    pub alt_text: String,
+    /// MIME type, e.g. "image/webp".
+    pub content_type: String,
+    /// Display order, starting at 0 (the cover).
+    pub position: i32,
+}
+
+impl Photo {
+    pub fn from_model(p: photo::Model, media: &crate::infra::media::MediaStore) -> Self {
+        Photo {
+            url: media.url(&p.storage_key),
+            width: p.width,
+            height: p.height,
+            alt_text: p.alt_text,
+            content_type: p.content_type,
+            position: p.position,
+        }
+    }
+}
+

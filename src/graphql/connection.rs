@@ -1,0 +1,59 @@
+//! Relay connections with a lazily counted `totalCount`.
+
+use async_graphql::{
+    Context, Object, OutputType,
+    connection::{Connection, Edge},
+};
+
+use crate::{
+    domain::cursor::{self, Page},
+    error::AppResult,
+    graphql::context::ContextExt,
+    services::{
+        catalog::{self, ProductFilter},
+        outlets::{self, OutletFilter},
+        sellers::{self, SellerFilter},
+    },
+};
+
+/// The query a `totalCount` repeats without pagination; run only when the client asks for it.
+pub enum CountQuery {
+    Products(ProductFilter),
+    Sellers(SellerFilter),
+    Outlets(OutletFilter),
+}
+
+pub struct TotalCount(CountQuery);
+
+#[Object]
+impl TotalCount {
+    /// Number of items across all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> AppResult<i64> {
+        let db = &ctx.state()?.db;
+        let n = match &self.0 {
+            CountQuery::Products(f) => catalog::count_products(db, f, ctx.request()?.today).await?,
+            CountQuery::Sellers(f) => sellers::count_sellers(db, f).await?,
+            CountQuery::Outlets(f) => outlets::count_outlets(db, f).await?,
+        };
+        Ok(n as i64)
+    }
+}
+
+pub type Conn<N> = Connection<String, N, TotalCount>;
+
+/// Wraps one page of rows as a connection; cursors are positions in the ordered result.
+pub fn page_of<R, N: OutputType>(
+    rows: Vec<R>,
+    page: Page,
+    has_next: bool,
+    count: CountQuery,
+    node: impl Fn(R) -> N,
+) -> Conn<N> {
+    let mut conn = Connection::with_additional_fields(page.offset > 0, has_next, TotalCount(count));
+    conn.edges.extend(
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, row)| Edge::new(cursor::encode(page.offset + i as u64), node(row))),
+    );
+    conn
+}

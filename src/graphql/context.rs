@@ -1,0 +1,50 @@
+//! What a resolver reads from the request context.
+
+use async_graphql::Context;
+use chrono::{FixedOffset, NaiveDate, Utc};
+
+use crate::{
+    error::{AppError, AppResult},
+    graphql::loaders::Loaders,
+    state::AppState,
+};
+
+/// Per-request data.
+pub struct RequestContext {
+    pub loaders: Loaders,
+    /// The calendar date in WIB (UTC+7), against which permit expiry is judged.
+    pub today: NaiveDate,
+}
+
+pub fn attach(state: &AppState, request: async_graphql::Request) -> async_graphql::Request {
+    request.data(RequestContext { loaders: Loaders::new(&state.db), today: today_wib() })
+}
+
+pub fn today_wib() -> NaiveDate {
+    match FixedOffset::east_opt(7 * 3600) {
+        Some(wib) => Utc::now().with_timezone(&wib).date_naive(),
+        None => Utc::now().date_naive(),
+    }
+}
+
+pub trait ContextExt {
+    fn state(&self) -> AppResult<&AppState>;
+    fn request(&self) -> AppResult<&RequestContext>;
+    fn loaders(&self) -> AppResult<&Loaders> {
+        Ok(&self.request()?.loaders)
+    }
+}
+
+fn missing(what: &str) -> AppError {
+    AppError::internal(anyhow::anyhow!("{what} missing from the GraphQL context"))
+}
+
+impl ContextExt for Context<'_> {
+    fn state(&self) -> AppResult<&AppState> {
+        self.data_opt::<AppState>().ok_or_else(|| missing("AppState"))
+    }
+
+    fn request(&self) -> AppResult<&RequestContext> {
+        self.data_opt::<RequestContext>().ok_or_else(|| missing("RequestContext"))
+    }
+}

@@ -1,0 +1,221 @@
+//! Per-request DataLoaders: every nested field that would otherwise run one query per parent
+//! is batched into one query per field per request, whatever the page size.
+
+use std::{collections::HashMap, sync::Arc};
+
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use entity::{category, district, outlet, outlet_hour, photo, regency, seller, stock, village};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use tokio::sync::OnceCell;
+use uuid::Uuid;
+
+use crate::{
+    error::{AppError, AppResult},
+    services::{catalog, outlets, sellers},
+};
+
+/// Everything a request resolves through, built fresh for each request so caches never
+/// outlive it (and never cross callers).
+pub struct Loaders {
+    pub sellers: DataLoader<PublicSellerLoader, HashMapCache>,
+    pub photos: DataLoader<ProductPhotosLoader, HashMapCache>,
+    pub stock: DataLoader<ProductStockLoader, HashMapCache>,
+    pub outlets: DataLoader<OutletLoader, HashMapCache>,
+    pub hours: DataLoader<OutletHoursLoader, HashMapCache>,
+    pub seller_places: DataLoader<SellerPlacesLoader, HashMapCache>,
+    pub outlet_sellers: DataLoader<OutletSellersLoader, HashMapCache>,
+    pub districts: DataLoader<DistrictLoader, HashMapCache>,
+    pub villages: DataLoader<VillageLoader, HashMapCache>,
+    categories: OnceCell<Arc<Vec<category::Model>>>,
+    db: DatabaseConnection,
+}
+
+fn loader<T: Send + Sync + 'static>(inner: T) -> DataLoader<T, HashMapCache> {
+    DataLoader::with_cache(inner, tokio::spawn, HashMapCache::default())
+}
+
+impl Loaders {
+    pub fn new(db: &DatabaseConnection) -> Self {
+        Loaders {
+            sellers: loader(PublicSellerLoader(db.clone())),
+            photos: loader(ProductPhotosLoader(db.clone())),
+            stock: loader(ProductStockLoader(db.clone())),
+            outlets: loader(OutletLoader(db.clone())),
+            hours: loader(OutletHoursLoader(db.clone())),
+            seller_places: loader(SellerPlacesLoader(db.clone())),
+            outlet_sellers: loader(OutletSellersLoader(db.clone())),
+            districts: loader(DistrictLoader(db.clone())),
+            villages: loader(VillageLoader(db.clone())),
+            categories: OnceCell::new(),
+            db: db.clone(),
+        }
+    }
+
+    /// The whole category tree, read once per request (it is small and every category field
+    /// needs it: parents, children, subtree filters).
+    pub async fn categories(&self) -> AppResult<Arc<Vec<category::Model>>> {
+        self.categories
+            .get_or_try_init(|| async { catalog::all_categories(&self.db).await.map(Arc::new) })
+            .await
+            .cloned()
+    }
+}
+
+fn group<K: std::hash::Hash + Eq, V>(rows: impl IntoIterator<Item = V>, key: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
+    let mut map: HashMap<K, Vec<V>> = HashMap::new();
+    for row in rows {
+        map.entry(key(&row)).or_default().push(row);
+    }
+    map
+}
+
+/// Sellers by id, public (VERIFIED) ones only: a hidden seller resolves to nothing.
+pub struct PublicSellerLoader(DatabaseConnection);
+
+impl Loader<Uuid> for PublicSellerLoader {
+    type Value = seller::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = sellers::public_sellers_by_ids(&self.0, keys).await?;
+        Ok(rows.into_iter().map(|s| (s.id, s)).collect())
+    }
+}
+
+/// Photos of each product, in display order.
+pub struct ProductPhotosLoader(DatabaseConnection);
+
+impl Loader<Uuid> for ProductPhotosLoader {
+    type Value = Vec<photo::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = photo::Entity::find()
+            .filter(photo::Column::ProductId.is_in(keys.iter().copied()))
+            .order_by_asc(photo::Column::Position)
+            .all(&self.0)
+            .await?;
+        Ok(group(rows.into_iter().filter(|p| p.product_id.is_some()), |p| p.product_id.unwrap_or_default()))
+    }
+}
+
+/// Stock rows of each product, across outlets.
+pub struct ProductStockLoader(DatabaseConnection);
+
+impl Loader<Uuid> for ProductStockLoader {
+    type Value = Vec<stock::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(group(outlets::stock_of_products(&self.0, keys).await?, |s| s.product_id))
+    }
+}
+
+pub struct OutletLoader(DatabaseConnection);
+
+impl Loader<Uuid> for OutletLoader {
+    type Value = outlet::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(outlets::outlets_by_ids(&self.0, keys).await?.into_iter().map(|o| (o.id, o)).collect())
+    }
+}
+
+pub struct OutletHoursLoader(DatabaseConnection);
+
+impl Loader<Uuid> for OutletHoursLoader {
+    type Value = Vec<outlet_hour::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(group(outlets::hours_of(&self.0, keys).await?, |h| h.outlet_id))
+    }
+}
+
+/// The outlets at which each seller has a place.
+pub struct SellerPlacesLoader(DatabaseConnection);
+
+impl Loader<Uuid> for SellerPlacesLoader {
+    type Value = Vec<Uuid>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let places = outlets::places_of_sellers(&self.0, keys).await?;
+        let mut map: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        for place in places {
+            map.entry(place.seller_id).or_default().push(place.outlet_id);
+        }
+        Ok(map)
+    }
+}
+
+/// The public sellers having a place at each outlet, by name.
+pub struct OutletSellersLoader(DatabaseConnection);
+
+impl Loader<Uuid> for OutletSellersLoader {
+    type Value = Vec<seller::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let places = outlets::places_at_outlets(&self.0, keys).await?;
+        let seller_ids: Vec<Uuid> = places.iter().map(|p| p.seller_id).collect();
+        let mut public: Vec<seller::Model> = sellers::public_sellers_by_ids(&self.0, &seller_ids).await?;
+        public.sort_by(|a, b| a.business_name.cmp(&b.business_name));
+        let by_id: HashMap<Uuid, &seller::Model> = public.iter().map(|s| (s.id, s)).collect();
+        let mut map: HashMap<Uuid, Vec<seller::Model>> = HashMap::new();
+        for place in &places {
+            if let Some(s) = by_id.get(&place.seller_id) {
+                map.entry(place.outlet_id).or_default().push((*s).clone());
+            }
+        }
+        for list in map.values_mut() {
+            list.sort_by(|a, b| a.business_name.cmp(&b.business_name));
+        }
+        Ok(map)
+    }
+}
+
+/// Kecamatan by code, with the name of its regency.
+pub struct DistrictLoader(DatabaseConnection);
+
+impl Loader<String> for DistrictLoader {
+    type Value = (district::Model, regency::Model);
+    type Error = AppError;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        let districts = district::Entity::find()
+            .filter(district::Column::Code.is_in(keys.iter().cloned()))
+            .all(&self.0)
+            .await?;
+        let regency_codes: Vec<String> = districts.iter().map(|d| d.regency_code.clone()).collect();
+        let regencies: HashMap<String, regency::Model> = regency::Entity::find()
+            .filter(regency::Column::Code.is_in(regency_codes))
+            .all(&self.0)
+            .await?
+            .into_iter()
+            .map(|r| (r.code.clone(), r))
+            .collect();
+        Ok(districts
+            .into_iter()
+            .filter_map(|d| regencies.get(&d.regency_code).cloned().map(|r| (d.code.clone(), (d, r))))
+            .collect())
+    }
+}
+
+pub struct VillageLoader(DatabaseConnection);
+
+impl Loader<String> for VillageLoader {
+    type Value = village::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        Ok(village::Entity::find()
+            .filter(village::Column::Code.is_in(keys.iter().cloned()))
+            .all(&self.0)
+            .await?
+            .into_iter()
+            .map(|v| (v.code.clone(), v))
+            .collect())
+    }
+}

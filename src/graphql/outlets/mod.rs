@@ -1,0 +1,142 @@
+//! Outlets (stalls in a rest area), their hours and stock.
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+use entity::{outlet, stock};
+
+use crate::{
+    domain::global_id::{GlobalId, NodeKind},
+    error::{AppError, AppResult},
+    graphql::{
+        catalog::{Product, products_connection},
+        connection::Conn,
+        context::ContextExt,
+        enums::{OutletStatus, ProductSort, Weekday},
+        regions::{District, Village},
+        sellers::Seller,
+    },
+    services::catalog::ProductFilter,
+};
+
+/// A stall or counter in a rest area, e.g. "Kios 07, Rest Area Tongas".
+pub struct Outlet(pub outlet::Model);
+
+#[Object]
+impl Outlet {
+    /// Opaque global ID (usable with `node`).
+    pub async fn id(&self) -> ID {
+        ID(GlobalId::new(NodeKind::Outlet, self.0.id).encode())
+    }
+
+    /// Short unique code, e.g. "TGS-K07".
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// Display name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The rest area it stands in.
+    async fn rest_area(&self) -> &str {
+        &self.0.rest_area
+    }
+
+    /// Where it is.
+    async fn location(&self) -> GeoPoint {
+        GeoPoint { latitude: self.0.latitude, longitude: self.0.longitude }
+    }
+
+    /// Phone number in E.164 form (+62…).
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+
+    /// Whether the outlet is trading.
+    async fn status(&self) -> OutletStatus {
+        self.0.status.into()
+    }
+
+    /// Opening hours per weekday, in WIB (UTC+7); a missing day means closed that day.
+    async fn opening_hours(&self, ctx: &Context<'_>) -> AppResult<Vec<OpeningHours>> {
+        let rows = ctx.loaders()?.hours.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .filter_map(|h| {
+                Weekday::from_iso(h.weekday).map(|weekday| OpeningHours { weekday, opens: h.opens, closes: h.closes })
+            })
+            .collect())
+    }
+
+    /// The kecamatan (district) the outlet is in.
+    async fn kecamatan(&self, ctx: &Context<'_>) -> AppResult<Option<District>> {
+        District::load(ctx, &self.0.district_code).await
+    }
+
+    /// The kelurahan or desa (village) the outlet is in.
+    async fn village(&self, ctx: &Context<'_>) -> AppResult<Option<Village>> {
+        Village::load(ctx, self.0.village_code.as_deref()).await
+    }
+
+    /// Verified sellers with a place here, by name.
+    async fn sellers(&self, ctx: &Context<'_>) -> AppResult<Vec<Seller>> {
+        let rows = ctx.loaders()?.outlet_sellers.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(Seller).collect())
+    }
+
+    /// Public products in stock here (quantity above zero).
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    async fn products(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
+        sort: Option<ProductSort>,
+    ) -> AppResult<Conn<Product>> {
+        let filter = ProductFilter { outlet_id: Some(self.0.id), ..Default::default() };
+        products_connection(ctx, first, after, filter, sort).await
+    }
+}
+
+/// Latitude and longitude (WGS 84).
+#[derive(SimpleObject)]
+pub struct GeoPoint {
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+/// Opening hours on one weekday, local time (WIB).
+#[derive(SimpleObject)]
+pub struct OpeningHours {
+    pub weekday: Weekday,
+    /// "HH:MM"
+    pub opens: String,
+    /// "HH:MM"
+    pub closes: String,
+}
+
+/// Quantity of a product at one outlet.
+pub struct StockLevel(pub stock::Model);
+
+#[Object]
+impl StockLevel {
+    /// The outlet holding the stock.
+    async fn outlet(&self, ctx: &Context<'_>) -> AppResult<Outlet> {
+        ctx.loaders()?
+            .outlets
+            .load_one(self.0.outlet_id)
+            .await?
+            .map(Outlet)
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("outlet {} missing", self.0.outlet_id)))
+    }
+
+    /// Units on hand (never negative).
+    async fn quantity(&self) -> i32 {
+        self.0.quantity
+    }
+
+    /// Whether at least one unit is on hand.
+    async fn in_stock(&self) -> bool {
+        self.0.quantity > 0
+    }
+}

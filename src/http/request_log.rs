@@ -1,0 +1,55 @@
+//! One structured log line per request: request id, method, path, status, GraphQL operation
+//! name and duration. The id is taken from a sane incoming `x-request-id` or made here, and is
+//! echoed in the response header of the same name.
+
+use std::time::Instant;
+
+use actix_web::{
+    Error, HttpMessage,
+    body::MessageBody,
+    dev::{ServiceRequest, ServiceResponse},
+    http::header::{HeaderName, HeaderValue},
+    middleware::Next,
+};
+
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Set by the GraphQL handler so the log line can name the operation(s).
+#[derive(Debug, Clone)]
+pub struct OperationName(pub String);
+
+fn incoming_id(req: &ServiceRequest) -> Option<String> {
+    let raw = req.headers().get("x-request-id")?.to_str().ok()?;
+    let sane = !raw.is_empty()
+        && raw.len() <= 64
+        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    sane.then(|| raw.to_string())
+}
+
+pub async fn request_log(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let started = Instant::now();
+    let id = incoming_id(&req).unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let method = req.method().to_string();
+    let path = req.path().to_string();
+    let mut res = next.call(req).await?;
+    let operation = res.response().extensions().get::<OperationName>().map(|o| o.0.clone());
+    let status = res.status().as_u16();
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+    }
+    tracing::info!(
+        request_id = %id,
+        method = %method,
+        path = %path,
+        status,
+        operation = operation.as_deref().unwrap_or("-"),
+        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    Ok(res)
+}

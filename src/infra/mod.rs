@@ -1,0 +1,4 @@
+//! Swappable adapters around external services.
+
+pub mod db;
+pub mod media;

@@ -1,0 +1,91 @@
+//! Outlets (stalls) and the stock they hold.
+
+use entity::{outlet, outlet_hour, outlet_seller, stock};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
+use uuid::Uuid;
+
+use crate::{domain::cursor::Page, error::AppResult, services::catalog::{contains_any, normalise_search}};
+
+#[derive(Debug, Clone, Default)]
+pub struct OutletFilter {
+    /// Matches the outlet's name, code or rest area.
+    pub search: Option<String>,
+    pub rest_area: Option<String>,
+}
+
+fn filtered(filter: &OutletFilter) -> Select<outlet::Entity> {
+    let mut cond = Condition::all();
+    if let Some(q) = filter.search.as_deref().and_then(normalise_search) {
+        cond = cond.add(contains_any(&[("outlets", "name"), ("outlets", "code"), ("outlets", "rest_area")], &q));
+    }
+    if let Some(area) = &filter.rest_area {
+        cond = cond.add(outlet::Column::RestArea.eq(area.as_str()));
+    }
+    outlet::Entity::find().filter(cond)
+}
+
+pub async fn list_outlets(
+    db: &impl ConnectionTrait,
+    filter: &OutletFilter,
+    page: Page,
+) -> AppResult<(Vec<outlet::Model>, bool)> {
+    let mut rows = filtered(filter)
+        .order_by_asc(outlet::Column::Code)
+        .offset(page.offset)
+        .limit(page.limit + 1)
+        .all(db)
+        .await?;
+    let has_next = rows.len() as u64 > page.limit;
+    rows.truncate(page.limit as usize);
+    Ok((rows, has_next))
+}
+
+pub async fn count_outlets(db: &impl ConnectionTrait, filter: &OutletFilter) -> AppResult<u64> {
+    Ok(filtered(filter).count(db).await?)
+}
+
+pub async fn outlet_by_code(db: &impl ConnectionTrait, code: &str) -> AppResult<Option<outlet::Model>> {
+    Ok(outlet::Entity::find().filter(outlet::Column::Code.eq(code)).one(db).await?)
+}
+
+pub async fn outlets_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<outlet::Model>> {
+    Ok(outlet::Entity::find().filter(outlet::Column::Id.is_in(ids.iter().copied())).all(db).await?)
+}
+
+pub async fn hours_of(db: &impl ConnectionTrait, outlet_ids: &[Uuid]) -> AppResult<Vec<outlet_hour::Model>> {
+    Ok(outlet_hour::Entity::find()
+        .filter(outlet_hour::Column::OutletId.is_in(outlet_ids.iter().copied()))
+        .order_by_asc(outlet_hour::Column::Weekday)
+        .all(db)
+        .await?)
+}
+
+pub async fn stock_of_products(db: &impl ConnectionTrait, product_ids: &[Uuid]) -> AppResult<Vec<stock::Model>> {
+    Ok(stock::Entity::find()
+        .filter(stock::Column::ProductId.is_in(product_ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+pub async fn places_of_sellers(
+    db: &impl ConnectionTrait,
+    seller_ids: &[Uuid],
+) -> AppResult<Vec<outlet_seller::Model>> {
+    Ok(outlet_seller::Entity::find()
+        .filter(outlet_seller::Column::SellerId.is_in(seller_ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+pub async fn places_at_outlets(
+    db: &impl ConnectionTrait,
+    outlet_ids: &[Uuid],
+) -> AppResult<Vec<outlet_seller::Model>> {
+    Ok(outlet_seller::Entity::find()
+        .filter(outlet_seller::Column::OutletId.is_in(outlet_ids.iter().copied()))
+        .all(db)
+        .await?)
+}

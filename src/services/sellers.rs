@@ -1,0 +1,103 @@
+//! Public reads of sellers: only VERIFIED sellers are public.
+
+use entity::{
+    enums::{BusinessCategory, SellerStatus},
+    outlet_seller, seller,
+};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+    sea_query::{Expr, ExprTrait, Query},
+};
+use uuid::Uuid;
+
+use crate::{domain::cursor::Page, error::AppResult, services::catalog::{contains_any, normalise_search}};
+
+#[derive(Debug, Clone, Default)]
+pub struct SellerFilter {
+    pub search: Option<String>,
+    pub district_code: Option<String>,
+    pub category: Option<BusinessCategory>,
+    pub outlet_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SellerSort {
+    Name,
+    Newest,
+}
+
+pub fn public_sellers() -> Condition {
+    Condition::all().add(seller::Column::Status.eq(SellerStatus::Verified))
+}
+
+fn filtered(filter: &SellerFilter) -> Select<seller::Entity> {
+    let mut cond = public_sellers();
+    if let Some(q) = filter.search.as_deref().and_then(normalise_search) {
+        cond = cond.add(contains_any(&[("sellers", "business_name"), ("sellers", "description")], &q));
+    }
+    if let Some(code) = &filter.district_code {
+        cond = cond.add(seller::Column::DistrictCode.eq(code.as_str()));
+    }
+    if let Some(category) = filter.category {
+        cond = cond.add(seller::Column::Category.eq(category));
+    }
+    if let Some(outlet_id) = filter.outlet_id {
+        cond = cond.add(
+            seller::Column::Id.in_subquery(
+                Query::select()
+                    .column(outlet_seller::Column::SellerId)
+                    .from(outlet_seller::Entity)
+                    .and_where(Expr::col(outlet_seller::Column::OutletId).eq(outlet_id))
+                    .to_owned(),
+            ),
+        );
+    }
+    seller::Entity::find().filter(cond)
+}
+
+pub async fn list_sellers(
+    db: &impl ConnectionTrait,
+    filter: &SellerFilter,
+    sort: SellerSort,
+    page: Page,
+) -> AppResult<(Vec<seller::Model>, bool)> {
+    let select = match sort {
+        SellerSort::Name => filtered(filter).order_by_asc(seller::Column::BusinessName),
+        SellerSort::Newest => filtered(filter).order_by_desc(seller::Column::CreatedAt),
+    };
+    let mut rows = select
+        .order_by_asc(seller::Column::Id)
+        .offset(page.offset)
+        .limit(page.limit + 1)
+        .all(db)
+        .await?;
+    let has_next = rows.len() as u64 > page.limit;
+    rows.truncate(page.limit as usize);
+    Ok((rows, has_next))
+}
+
+pub async fn count_sellers(db: &impl ConnectionTrait, filter: &SellerFilter) -> AppResult<u64> {
+    Ok(filtered(filter).count(db).await?)
+}
+
+pub async fn public_seller_by_id(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<seller::Model>> {
+    Ok(seller::Entity::find_by_id(id).filter(public_sellers()).one(db).await?)
+}
+
+pub async fn public_seller_by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<seller::Model>> {
+    Ok(seller::Entity::find()
+        .filter(seller::Column::Slug.eq(slug))
+        .filter(public_sellers())
+        .one(db)
+        .await?)
+}
+
+/// Public sellers by id, for DataLoaders.
+pub async fn public_sellers_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<seller::Model>> {
+    Ok(seller::Entity::find()
+        .filter(seller::Column::Id.is_in(ids.iter().copied()))
+        .filter(public_sellers())
+        .all(db)
+        .await?)
+}

@@ -1,0 +1,55 @@
+//! Builds the application once and binds it; port 0 gives tests a free port.
+
+use std::net::TcpListener;
+
+use actix_web::{App, HttpServer, dev::Server, middleware::from_fn, web};
+
+use crate::{graphql, http, settings::Settings, state::AppState};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let state = AppState::build(settings).await?;
+        Self::with_state(state)
+    }
+
+    /// Binds the server around an existing state (tests keep the state to inspect the database).
+    pub fn with_state(state: AppState) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(state.settings.bind)?;
+        let port = listener.local_addr()?.port();
+        // The schema is built once, outside the worker factory, so every worker shares it.
+        let schema = web::Data::new(graphql::build_schema(&state));
+        let data = web::Data::new(state.clone());
+        let max_body = state.settings.limits.max_body_bytes;
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(from_fn(http::request_log))
+                .app_data(schema.clone())
+                .app_data(data.clone())
+                .app_data(web::PayloadConfig::new(max_body))
+                .configure(http::configure)
+        })
+        .listen(listener)?
+        .shutdown_timeout(20)
+        .run();
+        Ok(Application { port, server, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes in-flight requests (graceful shutdown).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
