@@ -7,6 +7,7 @@ pub mod enums;
 pub mod loaders;
 pub mod node;
 pub mod outlets;
+pub mod prefetch;
 pub mod query;
 pub mod regions;
 pub mod sellers;

@@ -17,6 +17,7 @@ use crate::{
         enums::{BusinessCategory, ProductSort, SellerSort},
         node::{self, Node},
         outlets::Outlet,
+        prefetch,
         regions::District,
         sellers::Seller,
     },
@@ -125,6 +126,7 @@ impl QueryRoot {
         };
         let sort = sort.unwrap_or(SellerSort::Name).into();
         let (rows, has_next) = sellers::list_sellers(&ctx.state()?.db, &filter, sort, page).await?;
+        prefetch::sellers_nested(ctx.loaders()?, &rows, &prefetch::connection_nodes(ctx)).await?;
         Ok(page_of(rows, page, has_next, CountQuery::Sellers(filter), Seller))
     }
 
@@ -153,6 +155,7 @@ impl QueryRoot {
         check_search(&input.search, "filter.search")?;
         let filter = OutletFilter { search: input.search, rest_area: input.rest_area };
         let (rows, has_next) = outlets::list_outlets(&ctx.state()?.db, &filter, page).await?;
+        prefetch::outlets_nested(ctx.loaders()?, &rows, &prefetch::connection_nodes(ctx)).await?;
         Ok(page_of(rows, page, has_next, CountQuery::Outlets(filter), Outlet))
     }
 

@@ -43,7 +43,9 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<(Databas
         .with_context(|| format!("connecting to the database at {}", redact(url)))?;
     let counter = StatementCounter::default();
     let inner = counter.0.clone();
-    db.set_metric_callback(move |_info| {
+    db.set_metric_callback(move |info| {
+        // RUST_LOG=pasar_oleh::sql=trace shows every statement with its duration.
+        tracing::trace!(target: "pasar_oleh::sql", elapsed_ms = info.elapsed.as_secs_f64() * 1000.0, sql = %info.statement.sql);
         inner.fetch_add(1, Ordering::Relaxed);
     });
     if url.starts_with("sqlite:") {

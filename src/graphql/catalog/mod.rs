@@ -17,6 +17,7 @@ use crate::{
         connection::{Conn, CountQuery, page_of},
         context::ContextExt,
         enums::ProductSort,
+        prefetch,
     },
     services::catalog::{self, ProductFilter},
 };
@@ -33,5 +34,6 @@ pub async fn products_connection(
     let sort = sort.unwrap_or(ProductSort::Relevance).into();
     let today = ctx.request()?.today;
     let (rows, has_next) = catalog::list_products(&ctx.state()?.db, &filter, sort, page, today).await?;
+    prefetch::products(ctx, &rows).await?;
     Ok(page_of(rows, page, has_next, CountQuery::Products(filter), Product))
 }
