@@ -13,7 +13,6 @@ use std::sync::Arc;
 
 use async_graphql::ErrorExtensions;
 
-
 pub type AppResult<T> = Result<T, AppError>;
 
 /// Deliberately not `Display`: async-graphql converts any `Display` error into a GraphQL error
@@ -30,7 +29,10 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        AppError::InvalidInput { field: field.into(), message: message.into() }
+        AppError::InvalidInput {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
     pub fn not_found(what: impl Into<String>) -> Self {
@@ -102,7 +104,10 @@ mod tests {
     fn invalid_input_names_the_field() {
         let err: async_graphql::Error = AppError::invalid("first", "must not be negative").into();
         let ext = err.extensions.unwrap();
-        assert_eq!(ext.get("code"), Some(&async_graphql::Value::from("BAD_USER_INPUT")));
+        assert_eq!(
+            ext.get("code"),
+            Some(&async_graphql::Value::from("BAD_USER_INPUT"))
+        );
         assert_eq!(ext.get("field"), Some(&async_graphql::Value::from("first")));
     }
 }

@@ -2,11 +2,7 @@
 
 use anyhow::Context;
 use pasar_oleh::{
-    graphql, infra,
-    services::seed,
-    settings::Settings,
-    startup::Application,
-    state::AppState,
+    graphql, infra, services::seed, settings::Settings, startup::Application, state::AppState,
     telemetry,
 };
 
@@ -32,7 +28,10 @@ async fn main() -> anyhow::Result<()> {
     match command.as_str() {
         "serve" => {
             let app = Application::build(settings).await?;
-            tracing::info!(port = app.port(), "Pasar Oleh is listening; GraphQL at /graphql");
+            tracing::info!(
+                port = app.port(),
+                "Pasar Oleh is listening; GraphQL at /graphql"
+            );
             app.run_until_stopped().await?;
         }
         "migrate" => {
@@ -41,9 +40,18 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("migrations applied");
         }
         "seed" => {
-            anyhow::ensure!(!settings.is_production(), "the demo catalogue is never seeded in production");
-            let state = AppState::build(Settings { seed_demo: false, ..settings }).await?;
-            let report = seed::seed(&state.db, &state.media).await.context("seeding")?;
+            anyhow::ensure!(
+                !settings.is_production(),
+                "the demo catalogue is never seeded in production"
+            );
+            let state = AppState::build(Settings {
+                seed_demo: false,
+                ..settings
+            })
+            .await?;
+            let report = seed::seed(&state.db, &state.media)
+                .await
+                .context("seeding")?;
             tracing::info!(?report, "demo catalogue seeded");
         }
         other => {

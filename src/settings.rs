@@ -54,7 +54,12 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_depth: 12, max_complexity: 20_000, max_batch: 10, max_body_bytes: 256 * 1024 }
+        Limits {
+            max_depth: 12,
+            max_complexity: 20_000,
+            max_batch: 10,
+            max_body_bytes: 256 * 1024,
+        }
     }
 }
 
@@ -76,7 +81,11 @@ impl Settings {
 
     /// Builds settings from any lookup, so tests can vary them without touching the process.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
-        let get = |key: &str| get(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |key: &str| {
+            get(key)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let environment = match get("APP_ENV").as_deref() {
             None | Some("development") | Some("dev") | Some("test") => Environment::Development,
             Some("production") | Some("prod") => Environment::Production,
@@ -88,20 +97,28 @@ impl Settings {
             }
         };
         if environment == Environment::Production {
-            let missing: Vec<&'static str> =
-                ["DATABASE_URL", "JWT_SECRET"].into_iter().filter(|k| get(k).is_none()).collect();
+            let missing: Vec<&'static str> = ["DATABASE_URL", "JWT_SECRET"]
+                .into_iter()
+                .filter(|k| get(k).is_none())
+                .collect();
             if !missing.is_empty() {
                 return Err(SettingsError::MissingInProduction(missing));
             }
         }
         let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "data".into()));
         let database_url = get("DATABASE_URL").unwrap_or_else(|| {
-            format!("sqlite://{}?mode=rwc", data_dir.join("pasar-oleh.db").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("pasar-oleh.db").display()
+            )
         });
         let bind = get("BIND")
             .unwrap_or_else(|| "127.0.0.1:8080".into())
             .parse()
-            .map_err(|e| SettingsError::Invalid { name: "BIND", reason: format!("{e}") })?;
+            .map_err(|e| SettingsError::Invalid {
+                name: "BIND",
+                reason: format!("{e}"),
+            })?;
         let database_max_connections = match get("DATABASE_MAX_CONNECTIONS") {
             None => 10,
             Some(v) => v.parse().map_err(|e| SettingsError::Invalid {
@@ -174,8 +191,10 @@ mod tests {
     use super::*;
 
     fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| map.get(k).cloned()
     }
 
@@ -191,7 +210,10 @@ mod tests {
     #[test]
     fn production_names_every_missing_variable() {
         let err = Settings::from_lookup(lookup(&[("APP_ENV", "production")])).unwrap_err();
-        assert_eq!(err, SettingsError::MissingInProduction(vec!["DATABASE_URL", "JWT_SECRET"]));
+        assert_eq!(
+            err,
+            SettingsError::MissingInProduction(vec!["DATABASE_URL", "JWT_SECRET"])
+        );
         assert!(err.to_string().contains("DATABASE_URL, JWT_SECRET"));
     }
 

@@ -23,14 +23,20 @@ pub struct AppState {
 impl AppState {
     /// Connects, migrates and (in development, on an empty database) seeds the demo catalogue.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let (db, statements) = db::connect(&settings.database_url, settings.database_max_connections).await?;
+        let (db, statements) =
+            db::connect(&settings.database_url, settings.database_max_connections).await?;
         db::migrate(&db).await?;
         let media_base = settings
             .media_public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}/media", settings.bind));
         let media = MediaStore::local(settings.data_dir.join("media"), media_base);
-        let state = AppState { db, statements, media, settings: Arc::new(settings) };
+        let state = AppState {
+            db,
+            statements,
+            media,
+            settings: Arc::new(settings),
+        };
         if state.settings.seed_demo {
             crate::services::seed::seed_if_empty(&state).await?;
         }

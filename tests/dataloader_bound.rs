@@ -1,6 +1,8 @@
 //! A page of products with seller, category, photos and availability costs the same small
 //! number of SQL statements whatever the page size: every nested field goes through a DataLoader.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::Gql;
@@ -21,7 +23,10 @@ async fn statements_for(gql: &Gql, first: i64) -> (u64, usize) {
     let before = gql.state.statements.get();
     let data = gql.data(PAGE, json!({ "first": first })).await;
     let after = gql.state.statements.get();
-    (after - before, data["products"]["edges"].as_array().unwrap().len())
+    (
+        after - before,
+        data["products"]["edges"].as_array().unwrap().len(),
+    )
 }
 
 #[tokio::test]

@@ -1,6 +1,8 @@
 //! The committed `schema.graphql` is what the code prints; regenerate it with
 //! `cargo run -- schema > schema.graphql`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[test]
 fn committed_schema_matches_the_code() {
     let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
@@ -15,7 +17,12 @@ fn committed_schema_matches_the_code() {
 #[test]
 fn every_field_and_type_is_described() {
     let sdl = pasar_oleh::graphql::sdl();
-    for must in ["Public products", "Opaque global ID", "whole Rupiah", "kecamatan"] {
+    for must in [
+        "Public products",
+        "Opaque global ID",
+        "whole Rupiah",
+        "kecamatan",
+    ] {
         assert!(sdl.contains(must), "missing description: {must}");
     }
 }

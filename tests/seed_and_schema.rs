@@ -1,5 +1,7 @@
 //! Demo seeding is idempotent and the database itself guards stock.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::test_state;
@@ -14,7 +16,10 @@ async fn seeding_twice_leaves_the_same_catalogue() {
     let stock_rows = stock::Entity::find().count(&state.db).await.unwrap();
     let report = seed::seed(&state.db, &state.media).await.unwrap();
     assert_eq!(seed::counts(&state.db).await.unwrap(), first);
-    assert_eq!(stock::Entity::find().count(&state.db).await.unwrap(), stock_rows);
+    assert_eq!(
+        stock::Entity::find().count(&state.db).await.unwrap(),
+        stock_rows
+    );
     assert_eq!(first, (12, 46, report.products as u64));
     assert!(report.products >= 150);
 }
@@ -31,7 +36,25 @@ async fn the_database_refuses_negative_stock() {
 #[tokio::test]
 async fn regions_of_east_java_are_loaded() {
     let state = test_state(false).await;
-    assert_eq!(entity::regency::Entity::find().count(&state.db).await.unwrap(), 38);
-    assert_eq!(entity::district::Entity::find().count(&state.db).await.unwrap(), 666);
-    assert_eq!(entity::village::Entity::find().count(&state.db).await.unwrap(), 8494);
+    assert_eq!(
+        entity::regency::Entity::find()
+            .count(&state.db)
+            .await
+            .unwrap(),
+        38
+    );
+    assert_eq!(
+        entity::district::Entity::find()
+            .count(&state.db)
+            .await
+            .unwrap(),
+        666
+    );
+    assert_eq!(
+        entity::village::Entity::find()
+            .count(&state.db)
+            .await
+            .unwrap(),
+        8494
+    );
 }

@@ -62,7 +62,11 @@ async fn load<T: IntoIden + Copy + 'static>(
         let mut insert = Query::insert();
         insert.into_table(table).columns(columns);
         for (code, parent, name) in chunk {
-            let name = if title_case { regency_name(name) } else { String::from(*name) };
+            let name = if title_case {
+                regency_name(name)
+            } else {
+                String::from(*name)
+            };
             insert.values_panic([(*code).into(), (*parent).into(), name.into()]);
         }
         manager.exec_stmt(insert).await?;
@@ -175,8 +179,14 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [Villages::Table.into_iden(), Districts::Table.into_iden(), Regencies::Table.into_iden()] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+        for table in [
+            Villages::Table.into_iden(),
+            Districts::Table.into_iden(),
+            Regencies::Table.into_iden(),
+        ] {
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }
@@ -188,13 +198,17 @@ mod tests {
 
     #[test]
     fn reads_names_with_quote_apostrophes() {
-        let parsed: Vec<_> = rows("code,district_code,name\n35.13.15.2017,35.13.15,Soka\"an\n").collect();
+        let parsed: Vec<_> =
+            rows("code,district_code,name\n35.13.15.2017,35.13.15,Soka\"an\n").collect();
         assert_eq!(parsed, vec![("35.13.15.2017", "35.13.15", "Soka\"an")]);
     }
 
     #[test]
     fn title_cases_regency_names() {
-        assert_eq!(regency_name("KABUPATEN PROBOLINGGO"), "Kabupaten Probolinggo");
+        assert_eq!(
+            regency_name("KABUPATEN PROBOLINGGO"),
+            "Kabupaten Probolinggo"
+        );
     }
 
     #[test]

@@ -174,8 +174,16 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("idx_sellers_status", Sellers::Table, &["status"])).await?;
-        manager.create_index(index("idx_sellers_district", Sellers::Table, &["district_code"])).await?;
+        manager
+            .create_index(index("idx_sellers_status", Sellers::Table, &["status"]))
+            .await?;
+        manager
+            .create_index(index(
+                "idx_sellers_district",
+                Sellers::Table,
+                &["district_code"],
+            ))
+            .await?;
 
         manager
             .create_table(
@@ -230,12 +238,30 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("idx_products_seller", Products::Table, &["seller_id"])).await?;
-        manager.create_index(index("idx_products_category", Products::Table, &["category_id"])).await?;
         manager
-            .create_index(index("idx_products_status_created", Products::Table, &["status", "created_at"]))
+            .create_index(index(
+                "idx_products_seller",
+                Products::Table,
+                &["seller_id"],
+            ))
             .await?;
-        manager.create_index(index("idx_products_price", Products::Table, &["price"])).await?;
+        manager
+            .create_index(index(
+                "idx_products_category",
+                Products::Table,
+                &["category_id"],
+            ))
+            .await?;
+        manager
+            .create_index(index(
+                "idx_products_status_created",
+                Products::Table,
+                &["status", "created_at"],
+            ))
+            .await?;
+        manager
+            .create_index(index("idx_products_price", Products::Table, &["price"]))
+            .await?;
 
         manager
             .create_table(
@@ -272,12 +298,20 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(OutletHours::Table)
                     .col(uuid(OutletHours::OutletId))
-                    .col(small_integer(OutletHours::Weekday).check(
-                        Expr::col(OutletHours::Weekday).gte(1).and(Expr::col(OutletHours::Weekday).lte(7)),
-                    ))
+                    .col(
+                        small_integer(OutletHours::Weekday).check(
+                            Expr::col(OutletHours::Weekday)
+                                .gte(1)
+                                .and(Expr::col(OutletHours::Weekday).lte(7)),
+                        ),
+                    )
                     .col(string_len(OutletHours::Opens, 5))
                     .col(string_len(OutletHours::Closes, 5))
-                    .primary_key(Index::create().col(OutletHours::OutletId).col(OutletHours::Weekday))
+                    .primary_key(
+                        Index::create()
+                            .col(OutletHours::OutletId)
+                            .col(OutletHours::Weekday),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(OutletHours::Table, OutletHours::OutletId)
@@ -295,7 +329,11 @@ impl MigrationTrait for Migration {
                     .col(uuid(OutletSellers::OutletId))
                     .col(uuid(OutletSellers::SellerId))
                     .col(timestamp_with_time_zone(OutletSellers::CreatedAt))
-                    .primary_key(Index::create().col(OutletSellers::OutletId).col(OutletSellers::SellerId))
+                    .primary_key(
+                        Index::create()
+                            .col(OutletSellers::OutletId)
+                            .col(OutletSellers::SellerId),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(OutletSellers::Table, OutletSellers::OutletId)
@@ -312,7 +350,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("idx_outlet_sellers_seller", OutletSellers::Table, &["seller_id"]))
+            .create_index(index(
+                "idx_outlet_sellers_seller",
+                OutletSellers::Table,
+                &["seller_id"],
+            ))
             .await?;
 
         manager
@@ -340,7 +382,9 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("idx_stock_product", Stock::Table, &["product_id"])).await?;
+        manager
+            .create_index(index("idx_stock_product", Stock::Table, &["product_id"]))
+            .await?;
 
         manager
             .create_table(
@@ -371,14 +415,27 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("idx_photos_product", Photos::Table, &["product_id", "position"])).await?;
-        manager.create_index(index("idx_photos_seller", Photos::Table, &["seller_id", "position"])).await?;
+        manager
+            .create_index(index(
+                "idx_photos_product",
+                Photos::Table,
+                &["product_id", "position"],
+            ))
+            .await?;
+        manager
+            .create_index(index(
+                "idx_photos_seller",
+                Photos::Table,
+                &["seller_id", "position"],
+            ))
+            .await?;
 
         if manager.get_database_backend() == sea_orm::DbBackend::Postgres {
             // Typo-tolerant search (similarity ranking) on PostgreSQL; SQLite falls back to substring
             // matching and needs neither the extension nor the index.
             let conn = manager.get_connection();
-            conn.execute_unprepared("CREATE EXTENSION IF NOT EXISTS pg_trgm").await?;
+            conn.execute_unprepared("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+                .await?;
             conn.execute_unprepared(
                 "CREATE INDEX idx_products_name_trgm ON products USING gin (lower(name) gin_trgm_ops)",
             )
@@ -402,7 +459,9 @@ impl MigrationTrait for Migration {
             Categories::Table.into_iden(),
             Sellers::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

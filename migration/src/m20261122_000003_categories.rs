@@ -11,25 +11,139 @@ pub struct Migration;
 
 /// (slug, parent slug, name, is food, description)
 pub const TREE: &[(&str, Option<&str>, &str, bool, &str)] = &[
-    ("makanan-minuman", None, "Makanan & Minuman", true, "Olahan pangan khas daerah: camilan, manisan, sambal, minuman."),
-    ("keripik", Some("makanan-minuman"), "Keripik & Kerupuk", true, "Keripik buah dan umbi, kerupuk ikan dan udang, rengginang, emping."),
-    ("dodol-jenang", Some("makanan-minuman"), "Dodol & Jenang", true, "Dodol mangga, jenang dan wajik."),
-    ("sambal", Some("makanan-minuman"), "Sambal & Bumbu", true, "Sambal kemasan, petis dan bumbu masak."),
-    ("kue-kering", Some("makanan-minuman"), "Kue Kering", true, "Kue kering, kue bawang dan jajanan toples."),
-    ("minuman", Some("makanan-minuman"), "Minuman", true, "Kopi, sirup buah, jamu dan minuman serbuk."),
-    ("manisan", Some("makanan-minuman"), "Manisan & Olahan Buah", true, "Manisan, selai dan olahan mangga serta anggur."),
-    ("olahan-ikan", Some("makanan-minuman"), "Olahan Ikan & Terasi", true, "Terasi, ikan asin dan olahan hasil laut pesisir."),
-    ("batik-bordir", None, "Batik & Bordir", false, "Batik tulis, batik cap dan bordir khas Probolinggo."),
-    ("batik-tulis", Some("batik-bordir"), "Batik Tulis", false, "Batik yang dilukis tangan dengan canting."),
-    ("batik-cap", Some("batik-bordir"), "Batik Cap", false, "Batik dengan cap tembaga."),
-    ("bordir", Some("batik-bordir"), "Bordir", false, "Kerudung, mukena dan kain bordir."),
-    ("kerajinan", None, "Kerajinan", false, "Kerajinan tangan dari bahan lokal."),
-    ("anyaman", Some("kerajinan"), "Anyaman", false, "Anyaman bambu, pandan dan rotan."),
-    ("kayu", Some("kerajinan"), "Kerajinan Kayu", false, "Ukiran, topeng dan perabot kecil dari kayu."),
-    ("gerabah", Some("kerajinan"), "Gerabah", false, "Gerabah dan keramik tanah liat."),
-    ("fashion", None, "Fashion", false, "Pakaian dan aksesoris khas daerah."),
-    ("pakaian", Some("fashion"), "Pakaian", false, "Kaos, kemeja dan busana khas."),
-    ("aksesoris", Some("fashion"), "Aksesoris", false, "Gantungan kunci, tas kecil dan aksesoris."),
+    (
+        "makanan-minuman",
+        None,
+        "Makanan & Minuman",
+        true,
+        "Olahan pangan khas daerah: camilan, manisan, sambal, minuman.",
+    ),
+    (
+        "keripik",
+        Some("makanan-minuman"),
+        "Keripik & Kerupuk",
+        true,
+        "Keripik buah dan umbi, kerupuk ikan dan udang, rengginang, emping.",
+    ),
+    (
+        "dodol-jenang",
+        Some("makanan-minuman"),
+        "Dodol & Jenang",
+        true,
+        "Dodol mangga, jenang dan wajik.",
+    ),
+    (
+        "sambal",
+        Some("makanan-minuman"),
+        "Sambal & Bumbu",
+        true,
+        "Sambal kemasan, petis dan bumbu masak.",
+    ),
+    (
+        "kue-kering",
+        Some("makanan-minuman"),
+        "Kue Kering",
+        true,
+        "Kue kering, kue bawang dan jajanan toples.",
+    ),
+    (
+        "minuman",
+        Some("makanan-minuman"),
+        "Minuman",
+        true,
+        "Kopi, sirup buah, jamu dan minuman serbuk.",
+    ),
+    (
+        "manisan",
+        Some("makanan-minuman"),
+        "Manisan & Olahan Buah",
+        true,
+        "Manisan, selai dan olahan mangga serta anggur.",
+    ),
+    (
+        "olahan-ikan",
+        Some("makanan-minuman"),
+        "Olahan Ikan & Terasi",
+        true,
+        "Terasi, ikan asin dan olahan hasil laut pesisir.",
+    ),
+    (
+        "batik-bordir",
+        None,
+        "Batik & Bordir",
+        false,
+        "Batik tulis, batik cap dan bordir khas Probolinggo.",
+    ),
+    (
+        "batik-tulis",
+        Some("batik-bordir"),
+        "Batik Tulis",
+        false,
+        "Batik yang dilukis tangan dengan canting.",
+    ),
+    (
+        "batik-cap",
+        Some("batik-bordir"),
+        "Batik Cap",
+        false,
+        "Batik dengan cap tembaga.",
+    ),
+    (
+        "bordir",
+        Some("batik-bordir"),
+        "Bordir",
+        false,
+        "Kerudung, mukena dan kain bordir.",
+    ),
+    (
+        "kerajinan",
+        None,
+        "Kerajinan",
+        false,
+        "Kerajinan tangan dari bahan lokal.",
+    ),
+    (
+        "anyaman",
+        Some("kerajinan"),
+        "Anyaman",
+        false,
+        "Anyaman bambu, pandan dan rotan.",
+    ),
+    (
+        "kayu",
+        Some("kerajinan"),
+        "Kerajinan Kayu",
+        false,
+        "Ukiran, topeng dan perabot kecil dari kayu.",
+    ),
+    (
+        "gerabah",
+        Some("kerajinan"),
+        "Gerabah",
+        false,
+        "Gerabah dan keramik tanah liat.",
+    ),
+    (
+        "fashion",
+        None,
+        "Fashion",
+        false,
+        "Pakaian dan aksesoris khas daerah.",
+    ),
+    (
+        "pakaian",
+        Some("fashion"),
+        "Pakaian",
+        false,
+        "Kaos, kemeja dan busana khas.",
+    ),
+    (
+        "aksesoris",
+        Some("fashion"),
+        "Aksesoris",
+        false,
+        "Gantungan kunci, tas kecil dan aksesoris.",
+    ),
 ];
 
 /// A stable id per slug (UUID v5 in a project namespace), so seeds and tests can refer to them.
@@ -67,6 +181,8 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.exec_stmt(Query::delete().from_table(Categories::Table).to_owned()).await
+        manager
+            .exec_stmt(Query::delete().from_table(Categories::Table).to_owned())
+            .await
     }
 }

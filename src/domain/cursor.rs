@@ -23,7 +23,10 @@ impl Page {
             None => DEFAULT_PAGE_SIZE,
             Some(n) if n < 0 => return Err(AppError::invalid("first", "must not be negative")),
             Some(n) if n as u64 > MAX_PAGE_SIZE => {
-                return Err(AppError::invalid("first", format!("must be at most {MAX_PAGE_SIZE}")));
+                return Err(AppError::invalid(
+                    "first",
+                    format!("must be at most {MAX_PAGE_SIZE}"),
+                ));
             }
             Some(n) => n as u64,
         };
@@ -58,15 +61,33 @@ mod tests {
 
     #[test]
     fn defaults_and_bounds() {
-        assert_eq!(Page::parse(None, None).unwrap(), Page { offset: 0, limit: 20 });
+        assert_eq!(
+            Page::parse(None, None).unwrap(),
+            Page {
+                offset: 0,
+                limit: 20
+            }
+        );
         assert_eq!(Page::parse(Some(100), None).unwrap().limit, 100);
-        assert_eq!(Page::parse(Some(-1), None).unwrap_err().code(), "BAD_USER_INPUT");
-        assert_eq!(Page::parse(Some(101), None).unwrap_err().code(), "BAD_USER_INPUT");
+        assert_eq!(
+            Page::parse(Some(-1), None).unwrap_err().code(),
+            "BAD_USER_INPUT"
+        );
+        assert_eq!(
+            Page::parse(Some(101), None).unwrap_err().code(),
+            "BAD_USER_INPUT"
+        );
     }
 
     #[test]
     fn after_continues_past_the_cursor() {
-        assert_eq!(Page::parse(Some(5), Some(&encode(4))).unwrap(), Page { offset: 5, limit: 5 });
+        assert_eq!(
+            Page::parse(Some(5), Some(&encode(4))).unwrap(),
+            Page {
+                offset: 5,
+                limit: 5
+            }
+        );
     }
 
     #[test]

@@ -52,7 +52,9 @@ impl GlobalId {
     /// Parses any global ID; `field` names the argument in the error.
     pub fn parse(raw: &str, field: &str) -> AppResult<Self> {
         let invalid = || AppError::invalid(field, format!("{raw:?} is not a valid ID"));
-        let bytes = URL_SAFE_NO_PAD.decode(raw.trim_end_matches('=')).map_err(|_| invalid())?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(raw.trim_end_matches('='))
+            .map_err(|_| invalid())?;
         let text = String::from_utf8(bytes).map_err(|_| invalid())?;
         let (kind, id) = text.split_once(':').ok_or_else(invalid)?;
         let kind = NodeKind::parse(kind).ok_or_else(invalid)?;
@@ -64,7 +66,10 @@ impl GlobalId {
     pub fn parse_kind(raw: &str, kind: NodeKind, field: &str) -> AppResult<Uuid> {
         let gid = Self::parse(raw, field)?;
         if gid.kind != kind {
-            return Err(AppError::invalid(field, format!("expected the ID of a {}", kind.as_str())));
+            return Err(AppError::invalid(
+                field,
+                format!("expected the ID of a {}", kind.as_str()),
+            ));
         }
         Ok(gid.id)
     }

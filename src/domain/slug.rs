@@ -10,7 +10,8 @@ impl Slug {
         let s = raw.trim();
         let valid = !s.is_empty()
             && s.len() <= 160
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !s.starts_with('-')
             && !s.ends_with('-')
             && !s.contains("--");

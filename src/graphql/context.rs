@@ -17,7 +17,10 @@ pub struct RequestContext {
 }
 
 pub fn attach(state: &AppState, request: async_graphql::Request) -> async_graphql::Request {
-    request.data(RequestContext { loaders: Loaders::new(&state.db), today: today_wib() })
+    request.data(RequestContext {
+        loaders: Loaders::new(&state.db),
+        today: today_wib(),
+    })
 }
 
 pub fn today_wib() -> NaiveDate {
@@ -41,10 +44,12 @@ fn missing(what: &str) -> AppError {
 
 impl ContextExt for Context<'_> {
     fn state(&self) -> AppResult<&AppState> {
-        self.data_opt::<AppState>().ok_or_else(|| missing("AppState"))
+        self.data_opt::<AppState>()
+            .ok_or_else(|| missing("AppState"))
     }
 
     fn request(&self) -> AppResult<&RequestContext> {
-        self.data_opt::<RequestContext>().ok_or_else(|| missing("RequestContext"))
+        self.data_opt::<RequestContext>()
+            .ok_or_else(|| missing("RequestContext"))
     }
 }

@@ -61,7 +61,10 @@ impl Loaders {
     }
 }
 
-fn group<K: std::hash::Hash + Eq, V>(rows: impl IntoIterator<Item = V>, key: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
+fn group<K: std::hash::Hash + Eq, V>(
+    rows: impl IntoIterator<Item = V>,
+    key: impl Fn(&V) -> K,
+) -> HashMap<K, Vec<V>> {
     let mut map: HashMap<K, Vec<V>> = HashMap::new();
     for row in rows {
         map.entry(key(&row)).or_default().push(row);
@@ -95,7 +98,10 @@ impl Loader<Uuid> for ProductPhotosLoader {
             .order_by_asc(photo::Column::Position)
             .all(&self.0)
             .await?;
-        Ok(group(rows.into_iter().filter(|p| p.product_id.is_some()), |p| p.product_id.unwrap_or_default()))
+        Ok(group(
+            rows.into_iter().filter(|p| p.product_id.is_some()),
+            |p| p.product_id.unwrap_or_default(),
+        ))
     }
 }
 
@@ -107,7 +113,10 @@ impl Loader<Uuid> for ProductStockLoader {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        Ok(group(outlets::stock_of_products(&self.0, keys).await?, |s| s.product_id))
+        Ok(group(
+            outlets::stock_of_products(&self.0, keys).await?,
+            |s| s.product_id,
+        ))
     }
 }
 
@@ -118,7 +127,11 @@ impl Loader<Uuid> for OutletLoader {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        Ok(outlets::outlets_by_ids(&self.0, keys).await?.into_iter().map(|o| (o.id, o)).collect())
+        Ok(outlets::outlets_by_ids(&self.0, keys)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect())
     }
 }
 
@@ -129,7 +142,9 @@ impl Loader<Uuid> for OutletHoursLoader {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        Ok(group(outlets::hours_of(&self.0, keys).await?, |h| h.outlet_id))
+        Ok(group(outlets::hours_of(&self.0, keys).await?, |h| {
+            h.outlet_id
+        }))
     }
 }
 
@@ -144,7 +159,9 @@ impl Loader<Uuid> for SellerPlacesLoader {
         let places = outlets::places_of_sellers(&self.0, keys).await?;
         let mut map: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
         for place in places {
-            map.entry(place.seller_id).or_default().push(place.outlet_id);
+            map.entry(place.seller_id)
+                .or_default()
+                .push(place.outlet_id);
         }
         Ok(map)
     }
@@ -160,7 +177,8 @@ impl Loader<Uuid> for OutletSellersLoader {
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let places = outlets::places_at_outlets(&self.0, keys).await?;
         let seller_ids: Vec<Uuid> = places.iter().map(|p| p.seller_id).collect();
-        let mut public: Vec<seller::Model> = sellers::public_sellers_by_ids(&self.0, &seller_ids).await?;
+        let mut public: Vec<seller::Model> =
+            sellers::public_sellers_by_ids(&self.0, &seller_ids).await?;
         public.sort_by(|a, b| a.business_name.cmp(&b.business_name));
         let by_id: HashMap<Uuid, &seller::Model> = public.iter().map(|s| (s.id, s)).collect();
         let mut map: HashMap<Uuid, Vec<seller::Model>> = HashMap::new();
@@ -198,7 +216,12 @@ impl Loader<String> for DistrictLoader {
             .collect();
         Ok(districts
             .into_iter()
-            .filter_map(|d| regencies.get(&d.regency_code).cloned().map(|r| (d.code.clone(), (d, r))))
+            .filter_map(|d| {
+                regencies
+                    .get(&d.regency_code)
+                    .cloned()
+                    .map(|r| (d.code.clone(), (d, r)))
+            })
             .collect())
     }
 }

@@ -35,10 +35,16 @@ pub fn build_schema(state: &AppState) -> AppSchema {
 
 /// The schema's SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription).finish().sdl()
+    Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
+        .finish()
+        .sdl()
 }
 
 /// Executes one request with its own loaders (so batching and caching never cross requests).
-pub async fn execute(schema: &AppSchema, state: &AppState, request: async_graphql::Request) -> async_graphql::Response {
+pub async fn execute(
+    schema: &AppSchema,
+    state: &AppState,
+    request: async_graphql::Request,
+) -> async_graphql::Response {
     schema.execute(context::attach(state, request)).await
 }

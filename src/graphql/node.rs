@@ -5,7 +5,12 @@ use async_graphql::{Context, ID, Interface};
 use crate::{
     domain::global_id::{GlobalId, NodeKind},
     error::AppResult,
-    graphql::{catalog::{Category, Product}, context::ContextExt, outlets::Outlet, sellers::Seller},
+    graphql::{
+        catalog::{Category, Product},
+        context::ContextExt,
+        outlets::Outlet,
+        sellers::Seller,
+    },
     services::{catalog, outlets, sellers},
 };
 
@@ -25,12 +30,22 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> AppResult<Option<Node>> {
     let gid = GlobalId::parse(id, "id")?;
     let db = &ctx.state()?.db;
     Ok(match gid.kind {
-        NodeKind::Product => catalog::public_product_by_id(db, gid.id).await?.map(|p| Node::Product(Product(p))),
-        NodeKind::Seller => sellers::public_seller_by_id(db, gid.id).await?.map(|s| Node::Seller(Seller(s))),
-        NodeKind::Outlet => outlets::outlets_by_ids(db, &[gid.id]).await?.pop().map(|o| Node::Outlet(Outlet(o))),
+        NodeKind::Product => catalog::public_product_by_id(db, gid.id)
+            .await?
+            .map(|p| Node::Product(Product(p))),
+        NodeKind::Seller => sellers::public_seller_by_id(db, gid.id)
+            .await?
+            .map(|s| Node::Seller(Seller(s))),
+        NodeKind::Outlet => outlets::outlets_by_ids(db, &[gid.id])
+            .await?
+            .pop()
+            .map(|o| Node::Outlet(Outlet(o))),
         NodeKind::Category => {
             let all = ctx.loaders()?.categories().await?;
-            all.iter().find(|c| c.id == gid.id).cloned().map(|c| Node::Category(Category(c)))
+            all.iter()
+                .find(|c| c.id == gid.id)
+                .cloned()
+                .map(|c| Node::Category(Category(c)))
         }
     })
 }

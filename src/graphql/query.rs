@@ -11,7 +11,9 @@ use crate::{
     },
     error::{AppError, AppResult},
     graphql::{
-        catalog::{Category, Product, ProductFilterInput, filter::parse_district_code, products_connection},
+        catalog::{
+            Category, Product, ProductFilterInput, filter::parse_district_code, products_connection,
+        },
         connection::{Conn, CountQuery, page_of},
         context::ContextExt,
         enums::{BusinessCategory, ProductSort, SellerSort},
@@ -54,19 +56,27 @@ pub struct OutletFilterInput {
 
 fn check_search(search: &Option<String>, field: &str) -> AppResult<()> {
     match search {
-        Some(s) if s.chars().count() > MAX_SEARCH_LEN => {
-            Err(AppError::invalid(field, format!("must be at most {MAX_SEARCH_LEN} characters")))
-        }
+        Some(s) if s.chars().count() > MAX_SEARCH_LEN => Err(AppError::invalid(
+            field,
+            format!("must be at most {MAX_SEARCH_LEN} characters"),
+        )),
         _ => Ok(()),
     }
 }
 
 /// Exactly one of two alternative arguments must be given.
-fn one_of<'a>(id: &'a Option<ID>, other: &'a Option<String>, other_name: &str) -> AppResult<Result<&'a str, &'a str>> {
+fn one_of<'a>(
+    id: &'a Option<ID>,
+    other: &'a Option<String>,
+    other_name: &str,
+) -> AppResult<Result<&'a str, &'a str>> {
     match (id, other) {
         (Some(id), None) => Ok(Ok(id.as_str())),
         (None, Some(other)) => Ok(Err(other.as_str())),
-        _ => Err(AppError::invalid("id", format!("give exactly one of id and {other_name}"))),
+        _ => Err(AppError::invalid(
+            "id",
+            format!("give exactly one of id and {other_name}"),
+        )),
     }
 }
 
@@ -90,13 +100,27 @@ impl QueryRoot {
 
     /// One public product, by `id` or by `slug` (exactly one). NOT_FOUND when there is no such
     /// public product.
-    async fn product(&self, ctx: &Context<'_>, id: Option<ID>, slug: Option<String>) -> AppResult<Option<Product>> {
+    async fn product(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> AppResult<Option<Product>> {
         let db = &ctx.state()?.db;
         let found = match one_of(&id, &slug, "slug")? {
-            Ok(id) => catalog::public_product_by_id(db, GlobalId::parse_kind(id, NodeKind::Product, "id")?).await?,
+            Ok(id) => {
+                catalog::public_product_by_id(
+                    db,
+                    GlobalId::parse_kind(id, NodeKind::Product, "id")?,
+                )
+                .await?
+            }
             Err(slug) => catalog::public_product_by_slug(db, slug).await?,
         };
-        found.map(Product).map(Some).ok_or_else(|| AppError::not_found("product"))
+        found
+            .map(Product)
+            .map(Some)
+            .ok_or_else(|| AppError::not_found("product"))
     }
 
     /// Verified sellers.
@@ -127,18 +151,35 @@ impl QueryRoot {
         let sort = sort.unwrap_or(SellerSort::Name).into();
         let (rows, has_next) = sellers::list_sellers(&ctx.state()?.db, &filter, sort, page).await?;
         prefetch::sellers_nested(ctx.loaders()?, &rows, &prefetch::connection_nodes(ctx)).await?;
-        Ok(page_of(rows, page, has_next, CountQuery::Sellers(filter), Seller))
+        Ok(page_of(
+            rows,
+            page,
+            has_next,
+            CountQuery::Sellers(filter),
+            Seller,
+        ))
     }
 
     /// One verified seller, by `id` or by `slug` (exactly one). NOT_FOUND when there is no such
     /// public seller.
-    async fn seller(&self, ctx: &Context<'_>, id: Option<ID>, slug: Option<String>) -> AppResult<Option<Seller>> {
+    async fn seller(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> AppResult<Option<Seller>> {
         let db = &ctx.state()?.db;
         let found = match one_of(&id, &slug, "slug")? {
-            Ok(id) => sellers::public_seller_by_id(db, GlobalId::parse_kind(id, NodeKind::Seller, "id")?).await?,
+            Ok(id) => {
+                sellers::public_seller_by_id(db, GlobalId::parse_kind(id, NodeKind::Seller, "id")?)
+                    .await?
+            }
             Err(slug) => sellers::public_seller_by_slug(db, slug).await?,
         };
-        found.map(Seller).map(Some).ok_or_else(|| AppError::not_found("seller"))
+        found
+            .map(Seller)
+            .map(Some)
+            .ok_or_else(|| AppError::not_found("seller"))
     }
 
     /// Outlets (stalls), by code.
@@ -153,14 +194,28 @@ impl QueryRoot {
         let page = Page::parse(first, after.as_deref())?;
         let input = filter.unwrap_or_default();
         check_search(&input.search, "filter.search")?;
-        let filter = OutletFilter { search: input.search, rest_area: input.rest_area };
+        let filter = OutletFilter {
+            search: input.search,
+            rest_area: input.rest_area,
+        };
         let (rows, has_next) = outlets::list_outlets(&ctx.state()?.db, &filter, page).await?;
         prefetch::outlets_nested(ctx.loaders()?, &rows, &prefetch::connection_nodes(ctx)).await?;
-        Ok(page_of(rows, page, has_next, CountQuery::Outlets(filter), Outlet))
+        Ok(page_of(
+            rows,
+            page,
+            has_next,
+            CountQuery::Outlets(filter),
+            Outlet,
+        ))
     }
 
     /// One outlet, by `id` or by `code` (exactly one). NOT_FOUND when there is none.
-    async fn outlet(&self, ctx: &Context<'_>, id: Option<ID>, code: Option<String>) -> AppResult<Option<Outlet>> {
+    async fn outlet(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        code: Option<String>,
+    ) -> AppResult<Option<Outlet>> {
         let db = &ctx.state()?.db;
         let found = match one_of(&id, &code, "code")? {
             Ok(id) => {
@@ -169,12 +224,22 @@ impl QueryRoot {
             }
             Err(code) => outlets::outlet_by_code(db, code).await?,
         };
-        found.map(Outlet).map(Some).ok_or_else(|| AppError::not_found("outlet"))
+        found
+            .map(Outlet)
+            .map(Some)
+            .ok_or_else(|| AppError::not_found("outlet"))
     }
 
     /// The whole category tree, flat, in display order (use `parent` / `children` to nest).
     async fn categories(&self, ctx: &Context<'_>) -> AppResult<Vec<Category>> {
-        Ok(ctx.loaders()?.categories().await?.iter().cloned().map(Category).collect())
+        Ok(ctx
+            .loaders()?
+            .categories()
+            .await?
+            .iter()
+            .cloned()
+            .map(Category)
+            .collect())
     }
 
     /// The kecamatan (districts) of a regency, by name; Kabupaten Probolinggo ("35.13") by default.
@@ -184,15 +249,24 @@ impl QueryRoot {
         #[graphql(default = "35.13", desc = "Regency code, e.g. \"35.13\".")] regency_code: String,
     ) -> AppResult<Vec<District>> {
         let db = &ctx.state()?.db;
-        let Some(regency) = regency::Entity::find_by_id(regency_code.clone()).one(db).await? else {
-            return Err(AppError::invalid("regencyCode", "no such regency (East Java codes 35.01 to 35.79)"));
+        let Some(regency) = regency::Entity::find_by_id(regency_code.clone())
+            .one(db)
+            .await?
+        else {
+            return Err(AppError::invalid(
+                "regencyCode",
+                "no such regency (East Java codes 35.01 to 35.79)",
+            ));
         };
         let rows = district::Entity::find()
             .filter(district::Column::RegencyCode.eq(regency_code))
             .order_by_asc(district::Column::Name)
             .all(db)
             .await?;
-        Ok(rows.into_iter().map(|d| District::from_models(d, regency.clone())).collect())
+        Ok(rows
+            .into_iter()
+            .map(|d| District::from_models(d, regency.clone()))
+            .collect())
     }
 
     /// Any object by its global ID; null when it does not exist or is not public.

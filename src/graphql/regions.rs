@@ -35,7 +35,14 @@ pub struct Village {
 
 impl District {
     pub fn from_models(d: entity::district::Model, r: entity::regency::Model) -> Self {
-        District { code: d.code, name: d.name, regency: Regency { code: r.code, name: r.name } }
+        District {
+            code: d.code,
+            name: d.name,
+            regency: Regency {
+                code: r.code,
+                name: r.name,
+            },
+        }
     }
 
     pub async fn load(ctx: &Context<'_>, code: &str) -> AppResult<Option<District>> {
@@ -48,6 +55,9 @@ impl Village {
     pub async fn load(ctx: &Context<'_>, code: Option<&str>) -> AppResult<Option<Village>> {
         let Some(code) = code else { return Ok(None) };
         let found = ctx.loaders()?.villages.load_one(code.to_string()).await?;
-        Ok(found.map(|v| Village { code: v.code, name: v.name }))
+        Ok(found.map(|v| Village {
+            code: v.code,
+            name: v.name,
+        }))
     }
 }

@@ -13,7 +13,8 @@ use crate::{
 };
 
 fn bad_request(code: &str, message: String) -> HttpResponse {
-    HttpResponse::BadRequest().json(json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))
+    HttpResponse::BadRequest()
+        .json(json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))
 }
 
 pub async fn post(
@@ -22,10 +23,19 @@ pub async fn post(
     schema: web::Data<AppSchema>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
     let batch: BatchRequest = match serde_json::from_slice(&body) {
         Ok(batch) => batch,
-        Err(err) => return bad_request("BAD_REQUEST", format!("the body is not a GraphQL request: {err}")),
+        Err(err) => {
+            return bad_request(
+                "BAD_REQUEST",
+                format!("the body is not a GraphQL request: {err}"),
+            );
+        }
     };
     let max_batch = state.settings.limits.max_batch;
     let requests = match batch {
@@ -34,7 +44,10 @@ pub async fn post(
             return bad_request("BAD_REQUEST", "an empty batch has nothing to run".into());
         }
         BatchRequest::Batch(many) if many.len() > max_batch => {
-            return bad_request("BATCH_TOO_LARGE", format!("a batch may hold at most {max_batch} operations"));
+            return bad_request(
+                "BATCH_TOO_LARGE",
+                format!("a batch may hold at most {max_batch} operations"),
+            );
         }
         BatchRequest::Batch(many) => {
             let single = false;
@@ -44,14 +57,32 @@ pub async fn post(
     respond(run(&schema, &state, requests, &request_id).await, true)
 }
 
-async fn run(schema: &AppSchema, state: &AppState, requests: Vec<async_graphql::Request>, request_id: &str) -> (Vec<Response>, String) {
-    let names: Vec<&str> = requests.iter().map(|r| r.operation_name.as_deref().unwrap_or("anonymous")).collect();
+async fn run(
+    schema: &AppSchema,
+    state: &AppState,
+    requests: Vec<async_graphql::Request>,
+    request_id: &str,
+) -> (Vec<Response>, String) {
+    let names: Vec<&str> = requests
+        .iter()
+        .map(|r| r.operation_name.as_deref().unwrap_or("anonymous"))
+        .collect();
     let operation = names.join(",");
     let span = tracing::info_span!("graphql", request_id = %request_id, operation = %operation);
-    let responses = join_all(requests.into_iter().map(|r| graphql::execute(schema, state, r)))
-        .instrument(span)
-        .await;
-    (responses.into_iter().map(|r| with_codes(r, request_id)).collect(), operation)
+    let responses = join_all(
+        requests
+            .into_iter()
+            .map(|r| graphql::execute(schema, state, r)),
+    )
+    .instrument(span)
+    .await;
+    (
+        responses
+            .into_iter()
+            .map(|r| with_codes(r, request_id))
+            .collect(),
+        operation,
+    )
 }
 
 fn respond((mut responses, operation): (Vec<Response>, String), single: bool) -> HttpResponse {
@@ -75,7 +106,11 @@ fn with_codes(mut response: Response, request_id: &str) -> Response {
         let code = match ext.get("code") {
             Some(async_graphql::Value::String(code)) => code.clone(),
             _ => {
-                let code = if err.path.is_empty() { "GRAPHQL_VALIDATION_FAILED" } else { "BAD_USER_INPUT" };
+                let code = if err.path.is_empty() {
+                    "GRAPHQL_VALIDATION_FAILED"
+                } else {
+                    "BAD_USER_INPUT"
+                };
                 ext.set("code", code);
                 code.to_string()
             }
@@ -89,9 +124,15 @@ fn with_codes(mut response: Response, request_id: &str) -> Response {
 
 pub async fn playground(state: web::Data<AppState>) -> HttpResponse {
     if state.settings.is_production() {
-        return HttpResponse::NotFound().json(json!({ "error": "GraphiQL is available in development only" }));
+        return HttpResponse::NotFound()
+            .json(json!({ "error": "GraphiQL is available in development only" }));
     }
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(GraphiQLSource::build().endpoint("/graphql").title("Pasar Oleh GraphQL").finish())
+        .body(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .title("Pasar Oleh GraphQL")
+                .finish(),
+        )
 }

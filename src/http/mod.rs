@@ -32,7 +32,8 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         Ok(()) => HttpResponse::Ok().json(json!({ "status": "ok", "database": "up" })),
         Err(err) => {
             tracing::warn!(error = %err, "readiness check failed");
-            HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "database": "down" }))
+            HttpResponse::ServiceUnavailable()
+                .json(json!({ "status": "unavailable", "database": "down" }))
         }
     }
 }
@@ -45,7 +46,10 @@ async fn media(state: web::Data<AppState>, key: web::Path<String>) -> HttpRespon
             .content_type(content_type_of(&key))
             .insert_header(("cache-control", "public, max-age=86400"))
             .insert_header(("x-content-type-options", "nosniff"))
-            .insert_header(("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'"))
+            .insert_header((
+                "content-security-policy",
+                "default-src 'none'; style-src 'unsafe-inline'",
+            ))
             .body(bytes),
         None => HttpResponse::NotFound().json(json!({ "error": "not found" })),
     }

@@ -23,7 +23,9 @@ fn incoming_id(req: &ServiceRequest) -> Option<String> {
     let raw = req.headers().get("x-request-id")?.to_str().ok()?;
     let sane = !raw.is_empty()
         && raw.len() <= 64
-        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     sane.then(|| raw.to_string())
 }
 
@@ -37,10 +39,15 @@ pub async fn request_log(
     let method = req.method().to_string();
     let path = req.path().to_string();
     let mut res = next.call(req).await?;
-    let operation = res.response().extensions().get::<OperationName>().map(|o| o.0.clone());
+    let operation = res
+        .response()
+        .extensions()
+        .get::<OperationName>()
+        .map(|o| o.0.clone());
     let status = res.status().as_u16();
     if let Ok(value) = HeaderValue::from_str(&id) {
-        res.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+        res.headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), value);
     }
     tracing::info!(
         request_id = %id,

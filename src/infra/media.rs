@@ -14,7 +14,10 @@ pub struct MediaStore {
 
 impl MediaStore {
     pub fn local(root: PathBuf, public_base: String) -> Self {
-        MediaStore { root, public_base: public_base.trim_end_matches('/').to_string() }
+        MediaStore {
+            root,
+            public_base: public_base.trim_end_matches('/').to_string(),
+        }
     }
 
     /// The URL a client loads a stored object from.
@@ -23,11 +26,15 @@ impl MediaStore {
     }
 
     pub async fn put(&self, key: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        let path = self.path_of(key).with_context(|| format!("invalid media key {key:?}"))?;
+        let path = self
+            .path_of(key)
+            .with_context(|| format!("invalid media key {key:?}"))?;
         if let Some(parent) = path.parent() {
             tokio::fs::create_dir_all(parent).await?;
         }
-        tokio::fs::write(&path, bytes).await.with_context(|| format!("writing {}", path.display()))
+        tokio::fs::write(&path, bytes)
+            .await
+            .with_context(|| format!("writing {}", path.display()))
     }
 
     /// Reads an object; `None` when the key is invalid or absent.
@@ -41,9 +48,13 @@ impl MediaStore {
     fn path_of(&self, key: &str) -> Option<PathBuf> {
         let safe = !key.is_empty()
             && key.len() <= 255
-            && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
             && !key.starts_with('/')
-            && key.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
+            && key
+                .split('/')
+                .all(|part| !part.is_empty() && part != "." && part != "..");
         safe.then(|| self.root.join(Path::new(key)))
     }
 }

@@ -95,19 +95,26 @@ fn like_pattern(text: &str) -> String {
 /// `!` is the LIKE escape character everywhere: a backslash would mean different things to
 /// the two backends' string literals.
 fn escape_like(text: &str) -> String {
-    text.replace('!', "!!").replace('%', "!%").replace('_', "!_")
+    text.replace('!', "!!")
+        .replace('%', "!%")
+        .replace('_', "!_")
 }
 
 /// Case-insensitive substring match of `text` (already lower-cased) in any of `columns`,
 /// written with the query builder so that both backends get their own placeholders.
 pub fn contains_any(columns: &[(&'static str, &'static str)], text: &str) -> Condition {
     let pattern = like_pattern(text);
-    columns.iter().fold(Condition::any(), |any, (table, column)| {
-        any.add(
-            Expr::expr(Func::lower(Expr::col((Alias::new(*table), Alias::new(*column)))))
+    columns
+        .iter()
+        .fold(Condition::any(), |any, (table, column)| {
+            any.add(
+                Expr::expr(Func::lower(Expr::col((
+                    Alias::new(*table),
+                    Alias::new(*column),
+                ))))
                 .like(LikeExpr::new(pattern.clone()).escape('!')),
-        )
-    })
+            )
+        })
 }
 
 fn search_condition(backend: DbBackend, q: &str) -> Condition {
@@ -117,7 +124,10 @@ fn search_condition(backend: DbBackend, q: &str) -> Condition {
         // "kripik" finds "keripik" (pg_trgm, backed by a trigram index on lower(name)).
         substring.add(Expr::cust_with_values(
             "word_similarity($1, lower(products.name)) >= $2",
-            [sea_orm::Value::from(q.to_string()), sea_orm::Value::from(FUZZY_THRESHOLD)],
+            [
+                sea_orm::Value::from(q.to_string()),
+                sea_orm::Value::from(FUZZY_THRESHOLD),
+            ],
         ))
     } else {
         substring
@@ -142,7 +152,11 @@ fn relevance(backend: DbBackend, q: &str) -> SimpleExpr {
     }
 }
 
-fn filtered(backend: DbBackend, filter: &ProductFilter, today: NaiveDate) -> Select<product::Entity> {
+fn filtered(
+    backend: DbBackend,
+    filter: &ProductFilter,
+    today: NaiveDate,
+) -> Select<product::Entity> {
     let mut cond = public_products();
     if let Some(q) = filter.search.as_deref().and_then(normalise_search) {
         cond = cond.add(search_condition(backend, &q));
@@ -166,7 +180,9 @@ fn filtered(backend: DbBackend, filter: &ProductFilter, today: NaiveDate) -> Sel
         );
     }
     if filter.halal_only {
-        cond = cond.add(product::Column::Halal.eq(true)).add(halal_valid_sellers(today));
+        cond = cond
+            .add(product::Column::Halal.eq(true))
+            .add(halal_valid_sellers(today));
     }
     if let Some(featured) = filter.featured {
         cond = cond.add(product::Column::Featured.eq(featured));
@@ -230,11 +246,19 @@ pub async fn count_products(
     filter: &ProductFilter,
     today: NaiveDate,
 ) -> AppResult<u64> {
-    Ok(filtered(db.get_database_backend(), filter, today).count(db).await?)
+    Ok(filtered(db.get_database_backend(), filter, today)
+        .count(db)
+        .await?)
 }
 
-pub async fn public_product_by_id(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<product::Model>> {
-    Ok(product::Entity::find_by_id(id).filter(public_products()).one(db).await?)
+pub async fn public_product_by_id(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> AppResult<Option<product::Model>> {
+    Ok(product::Entity::find_by_id(id)
+        .filter(public_products())
+        .one(db)
+        .await?)
 }
 
 pub async fn public_product_by_slug(
@@ -249,7 +273,10 @@ pub async fn public_product_by_slug(
 }
 
 pub async fn all_categories(db: &impl ConnectionTrait) -> AppResult<Vec<category::Model>> {
-    Ok(category::Entity::find().order_by_asc(category::Column::Position).all(db).await?)
+    Ok(category::Entity::find()
+        .order_by_asc(category::Column::Position)
+        .all(db)
+        .await?)
 }
 
 /// A category and every category below it.
@@ -258,7 +285,11 @@ pub fn with_descendants(all: &[category::Model], root: Uuid) -> Vec<Uuid> {
     let mut i = 0;
     while i < out.len() {
         let parent = out[i];
-        out.extend(all.iter().filter(|c| c.parent_id == Some(parent)).map(|c| c.id));
+        out.extend(
+            all.iter()
+                .filter(|c| c.parent_id == Some(parent))
+                .map(|c| c.id),
+        );
         i += 1;
     }
     out
@@ -269,7 +300,9 @@ pub fn with_descendants(all: &[category::Model], root: Uuid) -> Vec<Uuid> {
 pub fn halal_today(product: &product::Model, seller: &seller::Model, today: NaiveDate) -> bool {
     product.halal
         && seller.halal_certificate_number.is_some()
-        && seller.halal_expires_on.is_some_and(|expiry| expiry >= today)
+        && seller
+            .halal_expires_on
+            .is_some_and(|expiry| expiry >= today)
 }
 
 #[cfg(test)]
@@ -278,7 +311,10 @@ mod tests {
 
     #[test]
     fn normalises_search_text() {
-        assert_eq!(normalise_search("  Keripik   MANGGA "), Some("keripik mangga".into()));
+        assert_eq!(
+            normalise_search("  Keripik   MANGGA "),
+            Some("keripik mangga".into())
+        );
         assert_eq!(normalise_search("   "), None);
     }
 

@@ -7,7 +7,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{domain::cursor::Page, error::AppResult, services::catalog::{contains_any, normalise_search}};
+use crate::{
+    domain::cursor::Page,
+    error::AppResult,
+    services::catalog::{contains_any, normalise_search},
+};
 
 #[derive(Debug, Clone, Default)]
 pub struct OutletFilter {
@@ -19,7 +23,14 @@ pub struct OutletFilter {
 fn filtered(filter: &OutletFilter) -> Select<outlet::Entity> {
     let mut cond = Condition::all();
     if let Some(q) = filter.search.as_deref().and_then(normalise_search) {
-        cond = cond.add(contains_any(&[("outlets", "name"), ("outlets", "code"), ("outlets", "rest_area")], &q));
+        cond = cond.add(contains_any(
+            &[
+                ("outlets", "name"),
+                ("outlets", "code"),
+                ("outlets", "rest_area"),
+            ],
+            &q,
+        ));
     }
     if let Some(area) = &filter.rest_area {
         cond = cond.add(outlet::Column::RestArea.eq(area.as_str()));
@@ -47,15 +58,30 @@ pub async fn count_outlets(db: &impl ConnectionTrait, filter: &OutletFilter) -> 
     Ok(filtered(filter).count(db).await?)
 }
 
-pub async fn outlet_by_code(db: &impl ConnectionTrait, code: &str) -> AppResult<Option<outlet::Model>> {
-    Ok(outlet::Entity::find().filter(outlet::Column::Code.eq(code)).one(db).await?)
+pub async fn outlet_by_code(
+    db: &impl ConnectionTrait,
+    code: &str,
+) -> AppResult<Option<outlet::Model>> {
+    Ok(outlet::Entity::find()
+        .filter(outlet::Column::Code.eq(code))
+        .one(db)
+        .await?)
 }
 
-pub async fn outlets_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<outlet::Model>> {
-    Ok(outlet::Entity::find().filter(outlet::Column::Id.is_in(ids.iter().copied())).all(db).await?)
+pub async fn outlets_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<Vec<outlet::Model>> {
+    Ok(outlet::Entity::find()
+        .filter(outlet::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
 }
 
-pub async fn hours_of(db: &impl ConnectionTrait, outlet_ids: &[Uuid]) -> AppResult<Vec<outlet_hour::Model>> {
+pub async fn hours_of(
+    db: &impl ConnectionTrait,
+    outlet_ids: &[Uuid],
+) -> AppResult<Vec<outlet_hour::Model>> {
     Ok(outlet_hour::Entity::find()
         .filter(outlet_hour::Column::OutletId.is_in(outlet_ids.iter().copied()))
         .order_by_asc(outlet_hour::Column::Weekday)
@@ -63,7 +89,10 @@ pub async fn hours_of(db: &impl ConnectionTrait, outlet_ids: &[Uuid]) -> AppResu
         .await?)
 }
 
-pub async fn stock_of_products(db: &impl ConnectionTrait, product_ids: &[Uuid]) -> AppResult<Vec<stock::Model>> {
+pub async fn stock_of_products(
+    db: &impl ConnectionTrait,
+    product_ids: &[Uuid],
+) -> AppResult<Vec<stock::Model>> {
     Ok(stock::Entity::find()
         .filter(stock::Column::ProductId.is_in(product_ids.iter().copied()))
         .all(db)

@@ -110,16 +110,23 @@ pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<()> {
 }
 
 fn parse_enum<T: sea_orm::ActiveEnum<Value = String>>(raw: &str, what: &str) -> anyhow::Result<T> {
-    T::try_from_value(&raw.to_string()).map_err(|_| anyhow::anyhow!("unknown {what} {raw:?} in the demo catalogue"))
+    T::try_from_value(&raw.to_string())
+        .map_err(|_| anyhow::anyhow!("unknown {what} {raw:?} in the demo catalogue"))
 }
 
 /// A stable pseudo-random number from a text, so stock and dates are the same on every run.
 fn stable_hash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
-pub async fn seed(db: &sea_orm::DatabaseConnection, media: &MediaStore) -> anyhow::Result<SeedReport> {
-    let catalogue: Catalogue = serde_json::from_str(CATALOGUE).context("parsing the demo catalogue")?;
+pub async fn seed(
+    db: &sea_orm::DatabaseConnection,
+    media: &MediaStore,
+) -> anyhow::Result<SeedReport> {
+    let catalogue: Catalogue =
+        serde_json::from_str(CATALOGUE).context("parsing the demo catalogue")?;
     let villages: HashMap<String, String> = village::Entity::find()
         .filter(village::Column::Code.starts_with("35.13."))
         .all(db)
@@ -128,16 +135,25 @@ pub async fn seed(db: &sea_orm::DatabaseConnection, media: &MediaStore) -> anyho
         .map(|v| (v.code, v.district_code))
         .collect();
     let district_of = |code: &str| {
-        villages.get(code).cloned().with_context(|| format!("village {code} is not in the region tables"))
+        villages
+            .get(code)
+            .cloned()
+            .with_context(|| format!("village {code} is not in the region tables"))
     };
     // A fixed origin keeps "newest" ordering and timestamps identical across runs.
-    let origin = Utc.with_ymd_and_hms(2026, 11, 1, 1, 0, 0).single().context("seed origin")?;
+    let origin = Utc
+        .with_ymd_and_hms(2026, 11, 1, 1, 0, 0)
+        .single()
+        .context("seed origin")?;
     let mut report = SeedReport::default();
     let txn = db.begin().await?;
 
     let mut outlet_ids = HashMap::new();
     for (i, o) in catalogue.outlets.iter().enumerate() {
-        let existing = outlet::Entity::find().filter(outlet::Column::Code.eq(&o.code)).one(&txn).await?;
+        let existing = outlet::Entity::find()
+            .filter(outlet::Column::Code.eq(&o.code))
+            .one(&txn)
+            .await?;
         let id = existing.as_ref().map_or_else(Uuid::now_v7, |e| e.id);
         let created_at = origin - Duration::days(60 - i as i64);
         let model = outlet::ActiveModel {
@@ -154,8 +170,15 @@ pub async fn seed(db: &sea_orm::DatabaseConnection, media: &MediaStore) -> anyho
             created_at: Set(created_at),
             updated_at: Set(created_at),
         };
-        if existing.is_some() { model.update(&txn).await?; } else { model.insert(&txn).await?; }
-        outlet_hour::Entity::delete_many().filter(outlet_hour::Column::OutletId.eq(id)).exec(&txn).await?;
+        if existing.is_some() {
+            model.update(&txn).await?;
+        } else {
+            model.insert(&txn).await?;
+        }
+        outlet_hour::Entity::delete_many()
+            .filter(outlet_hour::Column::OutletId.eq(id))
+            .exec(&txn)
+            .await?;
         for h in &o.opening_hours {
             outlet_hour::ActiveModel {
                 outlet_id: Set(id),
@@ -173,7 +196,10 @@ pub async fn seed(db: &sea_orm::DatabaseConnection, media: &MediaStore) -> anyho
     let mut seller_ids = HashMap::new();
     let mut seller_outlets: HashMap<String, Vec<Uuid>> = HashMap::new();
     for (i, s) in catalogue.sellers.iter().enumerate() {
-        let existing = seller::Entity::find().filter(seller::Column::Slug.eq(&s.slug)).one(&txn).await?;
+        let existing = seller::Entity::find()
+            .filter(seller::Column::Slug.eq(&s.slug))
+            .one(&txn)
+            .await?;
         let id = existing.as_ref().map_or_else(Uuid::now_v7, |e| e.id);
         let created_at = origin - Duration::days(45) + Duration::hours(i as i64 * 7);
         let model = seller::ActiveModel {
@@ -187,7 +213,10 @@ pub async fn seed(db: &sea_orm::DatabaseConnection, media: &MediaStore) -> anyho
             address: Set(s.address.clone()),
             village_code: Set(Some(s.village_code.clone())),
             district_code: Set(district_of(&s.village_code)?),
-            category: Set(parse_enum::<BusinessCategory>(&s.category, "seller category")?),
+            category: Set(parse_enum::<BusinessCategory>(
+                &s.category,
+                "seller category",
+            )?),
             scale: Set(parse_enum::<BusinessScale>(&s.scale, "scale")?),
             nib: Set(s.nib.clone()),
             halal_certificate_number: Set(s.halal_certificate_number.clone()),
@@ -199,16 +228,25 @@ pub async fn seed(db: &sea_orm::DatabaseConnection, media: &MediaStore) -> anyho
             created_at: Set(created_at),
             updated_at: Set(created_at),
         };
-        if existing.is_some() { model.update(&txn).await?; } else { model.insert(&txn).await?; }
+        if existing.is_some() {
+            model.update(&txn).await?;
+        } else {
+            model.insert(&txn).await?;
+        }
         let mut places = Vec::new();
         for code in &s.outlets {
-            let outlet_id = *outlet_ids.get(code).with_context(|| format!("unknown outlet {code}"))?;
+            let outlet_id = *outlet_ids
+                .get(code)
+                .with_context(|| format!("unknown outlet {code}"))?;
             outlet_seller::Entity::insert(outlet_seller::ActiveModel {
                 outlet_id: Set(outlet_id),
                 seller_id: Set(id),
                 created_at: Set(created_at),
             })
-            .on_conflict_do_nothing_on([outlet_seller::Column::OutletId, outlet_seller::Column::SellerId])
+            .on_conflict_do_nothing_on([
+                outlet_seller::Column::OutletId,
+                outlet_seller::Column::SellerId,
+            ])
             .exec(&txn)
             .await?;
             places.push(outlet_id);
@@ -219,8 +257,13 @@ pub async fn seed(db: &sea_orm::DatabaseConnection, media: &MediaStore) -> anyho
     }
 
     for (i, p) in catalogue.products.iter().enumerate() {
-        let seller_id = *seller_ids.get(&p.seller).with_context(|| format!("unknown seller {}", p.seller))?;
-        let existing = product::Entity::find().filter(product::Column::Slug.eq(&p.slug)).one(&txn).await?;
+        let seller_id = *seller_ids
+            .get(&p.seller)
+            .with_context(|| format!("unknown seller {}", p.seller))?;
+        let existing = product::Entity::find()
+            .filter(product::Column::Slug.eq(&p.slug))
+            .one(&txn)
+            .await?;
         let id = existing.as_ref().map_or_else(Uuid::now_v7, |e| e.id);
         let created_at = origin - Duration::days(40) + Duration::hours(i as i64 * 5);
         let model = product::ActiveModel {
@@ -240,12 +283,20 @@ pub async fn seed(db: &sea_orm::DatabaseConnection, media: &MediaStore) -> anyho
             created_at: Set(created_at),
             updated_at: Set(created_at),
         };
-        if existing.is_some() { model.update(&txn).await?; } else { model.insert(&txn).await?; }
+        if existing.is_some() {
+            model.update(&txn).await?;
+        } else {
+            model.insert(&txn).await?;
+        }
 
         for outlet_id in seller_outlets.get(&p.seller).into_iter().flatten() {
             // Roughly one product in eight is sold out at a stall.
             let h = stable_hash(&format!("{outlet_id}/{}", p.slug));
-            let quantity = if h % 8 == 0 { 0 } else { (h % 48 + 2) as i32 };
+            let quantity = if h.is_multiple_of(8) {
+                0
+            } else {
+                (h % 48 + 2) as i32
+            };
             stock::Entity::insert(stock::ActiveModel {
                 outlet_id: Set(*outlet_id),
                 product_id: Set(id),
@@ -263,7 +314,12 @@ pub async fn seed(db: &sea_orm::DatabaseConnection, media: &MediaStore) -> anyho
         }
 
         let key = format!("demo/products/{}.svg", p.slug);
-        media.put(&key, placeholder_svg(&p.name, &p.unit_label, stable_hash(&p.category)).as_bytes()).await?;
+        media
+            .put(
+                &key,
+                placeholder_svg(&p.name, &p.unit_label, stable_hash(&p.category)).as_bytes(),
+            )
+            .await?;
         photo::Entity::insert(photo::ActiveModel {
             id: Set(Uuid::now_v7()),
             product_id: Set(Some(id)),
@@ -292,7 +348,12 @@ pub async fn seed(db: &sea_orm::DatabaseConnection, media: &MediaStore) -> anyho
 
 /// A square placeholder picture naming the product: real, small, and honest about being a demo.
 fn placeholder_svg(name: &str, unit: &str, hue_seed: u64) -> String {
-    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
     let hue = hue_seed % 360;
     format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="800" height="800" viewBox="0 0 800 800"><rect width="800" height="800" fill="hsl({hue},55%,88%)"/><text x="400" y="380" font-family="sans-serif" font-size="44" text-anchor="middle" fill="hsl({hue},45%,25%)">{}</text><text x="400" y="450" font-family="sans-serif" font-size="32" text-anchor="middle" fill="hsl({hue},30%,35%)">{}</text><text x="400" y="740" font-family="sans-serif" font-size="22" text-anchor="middle" fill="hsl({hue},20%,45%)">Pasar Oleh · foto contoh</text></svg>"##,

@@ -11,7 +11,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{domain::cursor::Page, error::AppResult, services::catalog::{contains_any, normalise_search}};
+use crate::{
+    domain::cursor::Page,
+    error::AppResult,
+    services::catalog::{contains_any, normalise_search},
+};
 
 #[derive(Debug, Clone, Default)]
 pub struct SellerFilter {
@@ -34,7 +38,10 @@ pub fn public_sellers() -> Condition {
 fn filtered(filter: &SellerFilter) -> Select<seller::Entity> {
     let mut cond = public_sellers();
     if let Some(q) = filter.search.as_deref().and_then(normalise_search) {
-        cond = cond.add(contains_any(&[("sellers", "business_name"), ("sellers", "description")], &q));
+        cond = cond.add(contains_any(
+            &[("sellers", "business_name"), ("sellers", "description")],
+            &q,
+        ));
     }
     if let Some(code) = &filter.district_code {
         cond = cond.add(seller::Column::DistrictCode.eq(code.as_str()));
@@ -81,11 +88,20 @@ pub async fn count_sellers(db: &impl ConnectionTrait, filter: &SellerFilter) -> 
     Ok(filtered(filter).count(db).await?)
 }
 
-pub async fn public_seller_by_id(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<seller::Model>> {
-    Ok(seller::Entity::find_by_id(id).filter(public_sellers()).one(db).await?)
+pub async fn public_seller_by_id(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> AppResult<Option<seller::Model>> {
+    Ok(seller::Entity::find_by_id(id)
+        .filter(public_sellers())
+        .one(db)
+        .await?)
 }
 
-pub async fn public_seller_by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<seller::Model>> {
+pub async fn public_seller_by_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> AppResult<Option<seller::Model>> {
     Ok(seller::Entity::find()
         .filter(seller::Column::Slug.eq(slug))
         .filter(public_sellers())
@@ -94,7 +110,10 @@ pub async fn public_seller_by_slug(db: &impl ConnectionTrait, slug: &str) -> App
 }
 
 /// Public sellers by id, for DataLoaders.
-pub async fn public_sellers_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<seller::Model>> {
+pub async fn public_sellers_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<Vec<seller::Model>> {
     Ok(seller::Entity::find()
         .filter(seller::Column::Id.is_in(ids.iter().copied()))
         .filter(public_sellers())

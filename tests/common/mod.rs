@@ -17,23 +17,33 @@ use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 
 pub fn scratch_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("pasar-oleh-test-{}", uuid::Uuid::now_v7().simple()));
+    let dir =
+        std::env::temp_dir().join(format!("pasar-oleh-test-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
 /// A database URL no other test uses.
 pub async fn fresh_database_url(dir: &std::path::Path) -> String {
-    match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+    match std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
         None => format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
         Some(admin_url) => {
             let name = format!("pasar_test_{}", uuid::Uuid::now_v7().simple());
             let admin = Database::connect(&admin_url)
                 .await
                 .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but unreachable: {e}"));
-            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
             admin.close().await.unwrap();
-            let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(base, _)| base)
+                .unwrap_or(&admin_url);
             format!("{base}/{name}")
         }
     }
@@ -47,7 +57,9 @@ pub fn is_postgres() -> bool {
 pub async fn test_state(seeded: bool) -> AppState {
     let dir = scratch_dir();
     let url = fresh_database_url(&dir).await;
-    let state = AppState::build(Settings::for_tests(url, dir)).await.unwrap();
+    let state = AppState::build(Settings::for_tests(url, dir))
+        .await
+        .unwrap();
     if seeded {
         seed::seed(&state.db, &state.media).await.unwrap();
     }
@@ -83,7 +95,10 @@ impl Gql {
     /// Runs a query that must fail and returns the first error's code.
     pub async fn error_code(&self, query: &str, variables: Value) -> String {
         let res = self.run(query, variables).await;
-        let err = res.errors.first().unwrap_or_else(|| panic!("expected an error, got {:?}", res.data));
+        let err = res
+            .errors
+            .first()
+            .unwrap_or_else(|| panic!("expected an error, got {:?}", res.data));
         match err.extensions.as_ref().and_then(|e| e.get("code")) {
             Some(async_graphql::Value::String(code)) => code.clone(),
             other => panic!("error without a code: {err:?} ({other:?})"),
@@ -104,7 +119,11 @@ impl TestApp {
         let app = Application::with_state(state.clone()).unwrap();
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
-        TestApp { base, state, client: reqwest::Client::new() }
+        TestApp {
+            base,
+            state,
+            client: reqwest::Client::new(),
+        }
     }
 
     pub async fn graphql(&self, query: &str, variables: Value) -> (reqwest::StatusCode, Value) {

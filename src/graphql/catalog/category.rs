@@ -46,13 +46,21 @@ impl Category {
     /// The parent category; null at the top of the tree.
     async fn parent(&self, ctx: &Context<'_>) -> AppResult<Option<Category>> {
         let all = ctx.loaders()?.categories().await?;
-        Ok(self.0.parent_id.and_then(|pid| all.iter().find(|c| c.id == pid).cloned().map(Category)))
+        Ok(self
+            .0
+            .parent_id
+            .and_then(|pid| all.iter().find(|c| c.id == pid).cloned().map(Category)))
     }
 
     /// Direct subcategories, in display order.
     async fn children(&self, ctx: &Context<'_>) -> AppResult<Vec<Category>> {
         let all = ctx.loaders()?.categories().await?;
-        Ok(all.iter().filter(|c| c.parent_id == Some(self.0.id)).cloned().map(Category).collect())
+        Ok(all
+            .iter()
+            .filter(|c| c.parent_id == Some(self.0.id))
+            .cloned()
+            .map(Category)
+            .collect())
     }
 
     /// Public products in this category and its subcategories.
@@ -65,7 +73,10 @@ impl Category {
         sort: Option<ProductSort>,
     ) -> AppResult<Conn<Product>> {
         let all = ctx.loaders()?.categories().await?;
-        let filter = ProductFilter { category_ids: Some(with_descendants(&all, self.0.id)), ..Default::default() };
+        let filter = ProductFilter {
+            category_ids: Some(with_descendants(&all, self.0.id)),
+            ..Default::default()
+        };
         products_connection(ctx, first, after, filter, sort).await
     }
 }

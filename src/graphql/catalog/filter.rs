@@ -37,9 +37,15 @@ pub struct ProductFilterInput {
 pub fn parse_district_code(raw: &str, field: &str) -> AppResult<String> {
     let code = raw.trim();
     let parts: Vec<&str> = code.split('.').collect();
-    let valid = parts.len() == 3 && parts.iter().all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()));
+    let valid = parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()));
     if !valid {
-        return Err(AppError::invalid(field, "a kecamatan code looks like 35.13.23"));
+        return Err(AppError::invalid(
+            field,
+            "a kecamatan code looks like 35.13.23",
+        ));
     }
     Ok(code.to_string())
 }
@@ -59,9 +65,15 @@ impl ProductFilterInput {
         }
         let category = match (self.category_id, self.category_slug) {
             (Some(_), Some(_)) => {
-                return Err(AppError::invalid("filter.categoryId", "give categoryId or categorySlug, not both"));
+                return Err(AppError::invalid(
+                    "filter.categoryId",
+                    "give categoryId or categorySlug, not both",
+                ));
             }
-            (Some(id), None) => Some((GlobalId::parse_kind(&id, NodeKind::Category, "filter.categoryId")?, None)),
+            (Some(id), None) => Some((
+                GlobalId::parse_kind(&id, NodeKind::Category, "filter.categoryId")?,
+                None,
+            )),
             (None, Some(slug)) => Some((uuid::Uuid::nil(), Some(slug))),
             (None, None) => None,
         };
@@ -71,15 +83,27 @@ impl ProductFilterInput {
                 None => all.iter().find(|c| c.id == id).map(|c| c.id),
                 Some(slug) => all.iter().find(|c| c.slug == slug).map(|c| c.id),
             };
-            let field = if id.is_nil() { "filter.categorySlug" } else { "filter.categoryId" };
+            let field = if id.is_nil() {
+                "filter.categorySlug"
+            } else {
+                "filter.categoryId"
+            };
             let root = root.ok_or_else(|| AppError::invalid(field, "no such category"))?;
             filter.category_ids = Some(with_descendants(&all, root));
         }
         if let Some(id) = self.seller_id {
-            filter.seller_id = Some(GlobalId::parse_kind(&id, NodeKind::Seller, "filter.sellerId")?);
+            filter.seller_id = Some(GlobalId::parse_kind(
+                &id,
+                NodeKind::Seller,
+                "filter.sellerId",
+            )?);
         }
         if let Some(id) = self.outlet_id {
-            filter.outlet_id = Some(GlobalId::parse_kind(&id, NodeKind::Outlet, "filter.outletId")?);
+            filter.outlet_id = Some(GlobalId::parse_kind(
+                &id,
+                NodeKind::Outlet,
+                "filter.outletId",
+            )?);
         }
         filter.halal_only = self.halal_only.unwrap_or(false);
         filter.featured = self.featured;
@@ -94,7 +118,10 @@ impl ProductFilterInput {
                 return Err(AppError::invalid("filter.maxPrice", "must not be negative"));
             }
             if self.min_price.is_some_and(|min| min > max) {
-                return Err(AppError::invalid("filter.maxPrice", "must not be below minPrice"));
+                return Err(AppError::invalid(
+                    "filter.maxPrice",
+                    "must not be below minPrice",
+                ));
             }
             filter.max_price = Some(i64::from(max));
         }

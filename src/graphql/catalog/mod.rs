@@ -33,7 +33,14 @@ pub async fn products_connection(
     let page = Page::parse(first, after.as_deref())?;
     let sort = sort.unwrap_or(ProductSort::Relevance).into();
     let today = ctx.request()?.today;
-    let (rows, has_next) = catalog::list_products(&ctx.state()?.db, &filter, sort, page, today).await?;
+    let (rows, has_next) =
+        catalog::list_products(&ctx.state()?.db, &filter, sort, page, today).await?;
     prefetch::products(ctx, &rows).await?;
-    Ok(page_of(rows, page, has_next, CountQuery::Products(filter), Product))
+    Ok(page_of(
+        rows,
+        page,
+        has_next,
+        CountQuery::Products(filter),
+        Product,
+    ))
 }

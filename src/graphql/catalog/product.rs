@@ -103,26 +103,46 @@ impl Product {
             .find(|c| c.id == self.0.category_id)
             .cloned()
             .map(Category)
-            .ok_or_else(|| AppError::internal(anyhow::anyhow!("category {} missing", self.0.category_id)))
+            .ok_or_else(|| {
+                AppError::internal(anyhow::anyhow!("category {} missing", self.0.category_id))
+            })
     }
 
     /// Photos in display order; the first is the cover.
     async fn photos(&self, ctx: &Context<'_>) -> AppResult<Vec<Photo>> {
-        let rows = ctx.loaders()?.photos.load_one(self.0.id).await?.unwrap_or_default();
+        let rows = ctx
+            .loaders()?
+            .photos
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
         let media = &ctx.state()?.media;
-        Ok(rows.into_iter().map(|p| Photo::from_model(p, media)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|p| Photo::from_model(p, media))
+            .collect())
     }
 
     /// Stock at each outlet that carries the product (quantity may be zero: sold out there).
     async fn availability(&self, ctx: &Context<'_>) -> AppResult<Vec<StockLevel>> {
-        let mut rows = ctx.loaders()?.stock.load_one(self.0.id).await?.unwrap_or_default();
+        let mut rows = ctx
+            .loaders()?
+            .stock
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
         rows.sort_by_key(|s| std::cmp::Reverse(s.quantity));
         Ok(rows.into_iter().map(StockLevel).collect())
     }
 
     /// Units in stock across all outlets.
     async fn total_stock(&self, ctx: &Context<'_>) -> AppResult<i64> {
-        let rows = ctx.loaders()?.stock.load_one(self.0.id).await?.unwrap_or_default();
+        let rows = ctx
+            .loaders()?
+            .stock
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
         Ok(rows.iter().map(|s| i64::from(s.quantity)).sum())
     }
 }
@@ -134,7 +154,12 @@ impl Product {
             .sellers
             .load_one(self.0.seller_id)
             .await?
-            .ok_or_else(|| AppError::internal(anyhow::anyhow!("seller of public product {} is not public", self.0.id)))
+            .ok_or_else(|| {
+                AppError::internal(anyhow::anyhow!(
+                    "seller of public product {} is not public",
+                    self.0.id
+                ))
+            })
     }
 }
 
@@ -167,4 +192,3 @@ impl Photo {
         }
     }
 }
-

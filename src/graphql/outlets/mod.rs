@@ -44,7 +44,10 @@ impl Outlet {
 
     /// Where it is.
     async fn location(&self) -> GeoPoint {
-        GeoPoint { latitude: self.0.latitude, longitude: self.0.longitude }
+        GeoPoint {
+            latitude: self.0.latitude,
+            longitude: self.0.longitude,
+        }
     }
 
     /// Phone number in E.164 form (+62…).
@@ -59,11 +62,20 @@ impl Outlet {
 
     /// Opening hours per weekday, in WIB (UTC+7); a missing day means closed that day.
     async fn opening_hours(&self, ctx: &Context<'_>) -> AppResult<Vec<OpeningHours>> {
-        let rows = ctx.loaders()?.hours.load_one(self.0.id).await?.unwrap_or_default();
+        let rows = ctx
+            .loaders()?
+            .hours
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
         Ok(rows
             .into_iter()
             .filter_map(|h| {
-                Weekday::from_iso(h.weekday).map(|weekday| OpeningHours { weekday, opens: h.opens, closes: h.closes })
+                Weekday::from_iso(h.weekday).map(|weekday| OpeningHours {
+                    weekday,
+                    opens: h.opens,
+                    closes: h.closes,
+                })
             })
             .collect())
     }
@@ -80,7 +92,12 @@ impl Outlet {
 
     /// Verified sellers with a place here, by name.
     async fn sellers(&self, ctx: &Context<'_>) -> AppResult<Vec<Seller>> {
-        let rows = ctx.loaders()?.outlet_sellers.load_one(self.0.id).await?.unwrap_or_default();
+        let rows = ctx
+            .loaders()?
+            .outlet_sellers
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(Seller).collect())
     }
 
@@ -93,7 +110,10 @@ impl Outlet {
         #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
         sort: Option<ProductSort>,
     ) -> AppResult<Conn<Product>> {
-        let filter = ProductFilter { outlet_id: Some(self.0.id), ..Default::default() };
+        let filter = ProductFilter {
+            outlet_id: Some(self.0.id),
+            ..Default::default()
+        };
         products_connection(ctx, first, after, filter, sort).await
     }
 }
@@ -127,7 +147,9 @@ impl StockLevel {
             .load_one(self.0.outlet_id)
             .await?
             .map(Outlet)
-            .ok_or_else(|| AppError::internal(anyhow::anyhow!("outlet {} missing", self.0.outlet_id)))
+            .ok_or_else(|| {
+                AppError::internal(anyhow::anyhow!("outlet {} missing", self.0.outlet_id))
+            })
     }
 
     /// Units on hand (never negative).

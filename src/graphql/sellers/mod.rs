@@ -88,15 +88,27 @@ impl Seller {
         #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
         sort: Option<ProductSort>,
     ) -> AppResult<Conn<Product>> {
-        let filter = ProductFilter { seller_id: Some(self.0.id), ..Default::default() };
+        let filter = ProductFilter {
+            seller_id: Some(self.0.id),
+            ..Default::default()
+        };
         products_connection(ctx, first, after, filter, sort).await
     }
 
     /// Outlets (stalls) where the seller has a place, by code.
     async fn outlets(&self, ctx: &Context<'_>) -> AppResult<Vec<Outlet>> {
         let loaders = ctx.loaders()?;
-        let ids = loaders.seller_places.load_one(self.0.id).await?.unwrap_or_default();
-        let mut outlets: Vec<_> = loaders.outlets.load_many(ids).await?.into_values().collect();
+        let ids = loaders
+            .seller_places
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let mut outlets: Vec<_> = loaders
+            .outlets
+            .load_many(ids)
+            .await?
+            .into_values()
+            .collect();
         outlets.sort_by(|a, b| a.code.cmp(&b.code));
         Ok(outlets.into_iter().map(Outlet).collect())
     }
