@@ -19,7 +19,13 @@ pub type AppResult<T> = Result<T, AppError>;
 /// without a code, so this type converts only through the `From` below, which sets one.
 #[derive(Debug, Clone)]
 pub enum AppError {
-    InvalidInput { field: String, message: String },
+    InvalidInput {
+        field: String,
+        message: String,
+    },
+    /// Several validation or business-rule failures at once; mutations return them as
+    /// `userErrors`.
+    Validation(Vec<FieldError>),
     InvalidCursor(String),
     NotFound(String),
     Unauthenticated,
@@ -27,7 +33,40 @@ pub enum AppError {
     Internal(Arc<anyhow::Error>),
 }
 
+/// One failure a client shows next to a form field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// Path of the input field, e.g. "input.nib"; None for the input as a whole.
+    pub field: Option<String>,
+    pub message: String,
+    /// Stable machine-readable code, e.g. "INVALID", "TAKEN", "INVALID_CREDENTIALS".
+    pub code: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        FieldError {
+            field: Some(field.into()),
+            message: message.into(),
+            code: code.into(),
+        }
+    }
+}
+
 impl AppError {
+    /// The failures as user errors, when this is a validation or business-rule failure.
+    pub fn field_errors(&self) -> Option<Vec<FieldError>> {
+        match self {
+            AppError::InvalidInput { field, message } => Some(vec![FieldError::new(
+                field.clone(),
+                "INVALID",
+                message.clone(),
+            )]),
+            AppError::Validation(errors) => Some(errors.clone()),
+            _ => None,
+        }
+    }
+
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         AppError::InvalidInput {
             field: field.into(),
@@ -47,6 +86,11 @@ impl AppError {
     pub fn message(&self) -> String {
         match self {
             AppError::InvalidInput { field, message } => format!("{field}: {message}"),
+            AppError::Validation(errors) => errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
             AppError::InvalidCursor(why) => format!("the cursor is not valid: {why}"),
             AppError::NotFound(what) => format!("{what} not found"),
             AppError::Unauthenticated => "authentication required".into(),
@@ -57,7 +101,7 @@ impl AppError {
 
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::InvalidInput { .. } => "BAD_USER_INPUT",
+            AppError::InvalidInput { .. } | AppError::Validation(_) => "BAD_USER_INPUT",
             AppError::InvalidCursor(_) => "INVALID_CURSOR",
             AppError::NotFound(_) => "NOT_FOUND",
             AppError::Unauthenticated => "UNAUTHENTICATED",

@@ -1,5 +1,6 @@
 //! Pasar Oleh: the GraphQL API backend of a marketplace for oleh-oleh made by Indonesian UMKM.
 
+pub mod auth;
 pub mod domain;
 pub mod error;
 pub mod graphql;

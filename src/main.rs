@@ -6,11 +6,14 @@ use pasar_oleh::{
     telemetry,
 };
 
-const USAGE: &str = "usage: pasar-oleh [serve | schema | migrate | seed]
+const USAGE: &str = "usage: pasar-oleh [serve | schema | migrate | seed | create-admin IDENTIFIER NAME]
   serve    run the HTTP server (default); migrates, and seeds the demo catalogue on an empty development database
   schema   print the GraphQL schema (SDL)
   migrate  apply database migrations and exit
-  seed     (re)load the demo catalogue, idempotently (development only)";
+  seed     (re)load the demo catalogue, idempotently (development only)
+  create-admin IDENTIFIER NAME
+           create an administrator with that e-mail or mobile number; the password is read
+           from standard input (first line), never from arguments";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -53,6 +56,35 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .context("seeding")?;
             tracing::info!(?report, "demo catalogue seeded");
+        }
+        "create-admin" => {
+            let mut args = std::env::args().skip(2);
+            let (Some(identifier), Some(name)) = (args.next(), args.next()) else {
+                eprintln!("{USAGE}");
+                std::process::exit(2);
+            };
+            eprint!("Password for {identifier}: ");
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("reading the password")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let state = AppState::build(Settings {
+                seed_demo: false,
+                ..settings
+            })
+            .await?;
+            match pasar_oleh::services::accounts::create_admin(
+                &state.db,
+                &identifier,
+                &name,
+                password,
+            )
+            .await
+            {
+                Ok(user) => tracing::info!(user = %user.id, "administrator created"),
+                Err(err) => anyhow::bail!("could not create the administrator: {}", err.message()),
+            }
         }
         other => {
             eprintln!("unknown command {other:?}\n{USAGE}");

@@ -37,11 +37,42 @@ pub struct Settings {
     pub seed_demo: bool,
     /// Redis for cache and events (used by later features; `None` means in-process).
     pub redis_url: Option<String>,
-    /// Secret for HS256 access tokens (required in production).
+    /// Secret for HS256 access tokens (required in production unless key files are used).
     pub jwt_secret: Option<String>,
+    pub jwt: JwtSettings,
     pub log_format: LogFormat,
     /// Limits that protect the GraphQL endpoint.
     pub limits: Limits,
+}
+
+#[derive(Debug, Clone)]
+pub struct JwtSettings {
+    /// Retired HS256 secrets that still verify (rotation), comma-separated in JWT_PREVIOUS_SECRETS.
+    pub previous_secrets: Vec<String>,
+    /// `EdDSA` or `RS256` with key files instead of HS256.
+    pub algorithm: Option<String>,
+    pub private_key_file: Option<PathBuf>,
+    pub public_key_files: Vec<PathBuf>,
+    pub issuer: String,
+    pub audience: String,
+    /// Lifetime of access tokens, at most 15 minutes.
+    pub access_ttl_secs: i64,
+    pub refresh_ttl_days: i64,
+}
+
+impl Default for JwtSettings {
+    fn default() -> Self {
+        JwtSettings {
+            previous_secrets: Vec::new(),
+            algorithm: None,
+            private_key_file: None,
+            public_key_files: Vec::new(),
+            issuer: "pasar-oleh".into(),
+            audience: "pasar-oleh-api".into(),
+            access_ttl_secs: 900,
+            refresh_ttl_days: 30,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -149,7 +180,43 @@ impl Settings {
                 });
             }
         };
+        let list = |key: &str| -> Vec<String> {
+            get(key)
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let access_ttl_secs = match get("ACCESS_TOKEN_TTL_SECS") {
+            None => 900,
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) if (30..=900).contains(&n) => n,
+                _ => {
+                    return Err(SettingsError::Invalid {
+                        name: "ACCESS_TOKEN_TTL_SECS",
+                        reason: "expected seconds from 30 to 900 (access tokens live at most 15 minutes)".into(),
+                    });
+                }
+            },
+        };
+        let jwt = JwtSettings {
+            previous_secrets: list("JWT_PREVIOUS_SECRETS"),
+            algorithm: get("JWT_ALGORITHM"),
+            private_key_file: get("JWT_PRIVATE_KEY_FILE").map(PathBuf::from),
+            public_key_files: list("JWT_PUBLIC_KEY_FILES")
+                .into_iter()
+                .map(PathBuf::from)
+                .collect(),
+            issuer: get("JWT_ISSUER").unwrap_or_else(|| "pasar-oleh".into()),
+            audience: get("JWT_AUDIENCE").unwrap_or_else(|| "pasar-oleh-api".into()),
+            access_ttl_secs,
+            refresh_ttl_days: 30,
+        };
         Ok(Settings {
+            jwt,
             environment,
             bind,
             database_url,
@@ -180,6 +247,7 @@ impl Settings {
             seed_demo: false,
             redis_url: None,
             jwt_secret: Some("test-secret-test-secret-test-secret".into()),
+            jwt: JwtSettings::default(),
             log_format: LogFormat::Pretty,
             limits: Limits::default(),
         }

@@ -27,6 +27,8 @@ pub struct Model {
     pub trademark_number: Option<String>,
     pub status: SellerStatus,
     pub status_reason: Option<String>,
+    /// Legal data awaiting review for a VERIFIED seller (JSON), see the onboarding rules.
+    pub pending_legal_change: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_regions;
 mod m20261122_000002_catalogue;
 mod m20261122_000003_categories;
+mod m20261122_000004_accounts;
 
 pub use m20261122_000003_categories::category_id;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_regions::Migration),
             Box::new(m20261122_000002_catalogue::Migration),
             Box::new(m20261122_000003_categories::Migration),
+            Box::new(m20261122_000004_accounts::Migration),
         ]
     }
 }

@@ -1,5 +1,8 @@
 //! Parse-don't-validate value types: no I/O, unit-tested inline.
 
 pub mod cursor;
+pub mod email;
 pub mod global_id;
+pub mod password;
+pub mod phone;
 pub mod slug;

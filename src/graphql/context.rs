@@ -4,6 +4,7 @@ use async_graphql::Context;
 use chrono::{FixedOffset, NaiveDate, Utc};
 
 use crate::{
+    auth::caller::Caller,
     error::{AppError, AppResult},
     graphql::loaders::Loaders,
     state::AppState,
@@ -12,13 +13,24 @@ use crate::{
 /// Per-request data.
 pub struct RequestContext {
     pub loaders: Loaders,
+    /// Who is calling, resolved from the Authorization header before execution.
+    pub caller: Caller,
+    /// The client's address, for login throttling.
+    pub client: String,
     /// The calendar date in WIB (UTC+7), against which permit expiry is judged.
     pub today: NaiveDate,
 }
 
-pub fn attach(state: &AppState, request: async_graphql::Request) -> async_graphql::Request {
+pub fn attach(
+    state: &AppState,
+    request: async_graphql::Request,
+    caller: Caller,
+    client: String,
+) -> async_graphql::Request {
     request.data(RequestContext {
         loaders: Loaders::new(&state.db),
+        caller,
+        client,
         today: today_wib(),
     })
 }
@@ -35,6 +47,22 @@ pub trait ContextExt {
     fn request(&self) -> AppResult<&RequestContext>;
     fn loaders(&self) -> AppResult<&Loaders> {
         Ok(&self.request()?.loaders)
+    }
+    fn caller(&self) -> AppResult<&Caller> {
+        Ok(&self.request()?.caller)
+    }
+    /// The signed-in user, or UNAUTHENTICATED.
+    fn user(&self) -> AppResult<&crate::auth::caller::UserCaller> {
+        self.caller()?.user().ok_or(AppError::Unauthenticated)
+    }
+    /// An administrator, or UNAUTHENTICATED / FORBIDDEN.
+    fn admin(&self) -> AppResult<&crate::auth::caller::UserCaller> {
+        let user = self.user()?;
+        if user.is_admin {
+            Ok(user)
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }
 

@@ -1,32 +1,39 @@
 //! The GraphQL API: schema built once at start-up, executed per request with fresh loaders.
 
+pub mod accounts;
 pub mod catalog;
 pub mod connection;
 pub mod context;
 pub mod enums;
 pub mod loaders;
+pub mod mutation;
 pub mod node;
 pub mod outlets;
+pub mod payload;
 pub mod prefetch;
 pub mod query;
 pub mod regions;
 pub mod sellers;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, Schema};
 
-use crate::state::AppState;
+use crate::{auth::caller::Caller, state::AppState};
 
-pub type AppSchema = Schema<query::QueryRoot, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
 
 /// Builds the schema once; the same instance serves every worker and request.
 pub fn build_schema(state: &AppState) -> AppSchema {
     let limits = state.settings.limits;
-    let mut builder = Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
-        .data(state.clone())
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(32)
-        .limit_directives(20);
+    let mut builder = Schema::build(
+        query::QueryRoot,
+        mutation::MutationRoot::default(),
+        EmptySubscription,
+    )
+    .data(state.clone())
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .limit_recursive_depth(32)
+    .limit_directives(20);
     if state.settings.is_production() {
         builder = builder.disable_introspection();
     }
@@ -35,16 +42,33 @@ pub fn build_schema(state: &AppState) -> AppSchema {
 
 /// The schema's SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        query::QueryRoot,
+        mutation::MutationRoot::default(),
+        EmptySubscription,
+    )
+    .finish()
+    .sdl()
 }
 
-/// Executes one request with its own loaders (so batching and caching never cross requests).
+/// Executes one anonymous request with its own loaders (batching and caching never cross requests).
 pub async fn execute(
     schema: &AppSchema,
     state: &AppState,
     request: async_graphql::Request,
 ) -> async_graphql::Response {
-    schema.execute(context::attach(state, request)).await
+    execute_as(schema, state, request, Caller::Anonymous, "local".into()).await
+}
+
+/// Executes one request on behalf of a resolved caller.
+pub async fn execute_as(
+    schema: &AppSchema,
+    state: &AppState,
+    request: async_graphql::Request,
+    caller: Caller,
+    client: String,
+) -> async_graphql::Response {
+    schema
+        .execute(context::attach(state, request, caller, client))
+        .await
 }

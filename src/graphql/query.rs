@@ -269,6 +269,23 @@ impl QueryRoot {
             .collect())
     }
 
+    /// Who is calling; null for anonymous callers and kiosks.
+    async fn viewer(
+        &self,
+        ctx: &Context<'_>,
+    ) -> AppResult<Option<crate::graphql::accounts::Viewer>> {
+        crate::graphql::accounts::viewer(ctx).await
+    }
+
+    /// Administrators: registered kiosks, optionally of one outlet.
+    async fn kiosks(
+        &self,
+        ctx: &Context<'_>,
+        outlet_id: Option<ID>,
+    ) -> AppResult<Vec<crate::graphql::accounts::Kiosk>> {
+        crate::graphql::accounts::kiosks(ctx, outlet_id).await
+    }
+
     /// Any object by its global ID; null when it does not exist or is not public.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<Node>> {
         node::resolve(ctx, &id).await

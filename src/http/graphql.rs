@@ -7,8 +7,11 @@ use serde_json::json;
 use tracing::Instrument;
 
 use crate::{
+    auth::caller::Caller,
+    error::AppError,
     graphql::{self, AppSchema},
     http::request_log::{OperationName, RequestId},
+    services::accounts,
     state::AppState,
 };
 
@@ -38,8 +41,8 @@ pub async fn post(
         }
     };
     let max_batch = state.settings.limits.max_batch;
-    let requests = match batch {
-        BatchRequest::Single(one) => vec![one],
+    let (requests, single) = match batch {
+        BatchRequest::Single(one) => (vec![one], true),
         BatchRequest::Batch(many) if many.is_empty() => {
             return bad_request("BAD_REQUEST", "an empty batch has nothing to run".into());
         }
@@ -49,12 +52,35 @@ pub async fn post(
                 format!("a batch may hold at most {max_batch} operations"),
             );
         }
-        BatchRequest::Batch(many) => {
-            let single = false;
-            return respond(run(&schema, &state, many, &request_id).await, single);
+        BatchRequest::Batch(many) => (many, false),
+    };
+    let authorization = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
+    let caller = match accounts::resolve_caller(&state, authorization).await {
+        Ok(caller) => caller,
+        // A credential that does not verify is refused outright, never downgraded to anonymous.
+        Err(AppError::Unauthenticated) => {
+            return HttpResponse::Unauthorized()
+                .insert_header(("www-authenticate", "Bearer"))
+                .json(json!({ "errors": [{ "message": "the credentials are not valid", "extensions": { "code": "UNAUTHENTICATED" } }] }));
+        }
+        Err(err) => {
+            let _: async_graphql::Error = err.into();
+            return HttpResponse::InternalServerError()
+                .json(json!({ "errors": [{ "message": "internal error",
+                "extensions": { "code": "INTERNAL_SERVER_ERROR", "requestId": request_id } }] }));
         }
     };
-    respond(run(&schema, &state, requests, &request_id).await, true)
+    let client = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    respond(
+        run(&schema, &state, requests, &request_id, caller, client).await,
+        single,
+    )
 }
 
 async fn run(
@@ -62,6 +88,8 @@ async fn run(
     state: &AppState,
     requests: Vec<async_graphql::Request>,
     request_id: &str,
+    caller: Caller,
+    client: String,
 ) -> (Vec<Response>, String) {
     let names: Vec<&str> = requests
         .iter()
@@ -72,7 +100,7 @@ async fn run(
     let responses = join_all(
         requests
             .into_iter()
-            .map(|r| graphql::execute(schema, state, r)),
+            .map(|r| graphql::execute_as(schema, state, r, caller.clone(), client.clone())),
     )
     .instrument(span)
     .await;

@@ -1,4 +1,5 @@
 //! Swappable adapters around external services.
 
+pub mod cache;
 pub mod db;
 pub mod media;

@@ -1,6 +1,7 @@
 //! Business logic per area. No actix or async-graphql types here: services take a database
 //! connection and plain values, so they are testable on SQLite directly.
 
+pub mod accounts;
 pub mod catalog;
 pub mod outlets;
 pub mod seed;

@@ -225,6 +225,7 @@ pub async fn seed(
             trademark_number: Set(s.trademark_number.clone()),
             status: Set(parse_enum::<SellerStatus>(&s.status, "seller status")?),
             status_reason: Set(s.status_reason.clone()),
+            pending_legal_change: Set(None),
             created_at: Set(created_at),
             updated_at: Set(created_at),
         };

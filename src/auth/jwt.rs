@@ -1,0 +1,176 @@
+//! Access tokens per RFC 8725: the algorithm is pinned by configuration (never read from the
+//! token), every registered claim we rely on is required and checked, and tokens carry a type so
+//! that no other credential passes for an access token. Keys carry a `kid`; verification keeps
+//! accepting retired keys until they are removed from the configuration, so keys rotate without
+//! logging everybody out.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use jsonwebtoken::{
+    Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+pub const ACCESS: &str = "access";
+/// Seconds of clock skew tolerated on exp and nbf.
+const LEEWAY: u64 = 30;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub iss: String,
+    pub aud: String,
+    pub exp: i64,
+    pub nbf: i64,
+    pub iat: i64,
+    pub typ: String,
+    pub jti: String,
+}
+
+pub struct JwtKeys {
+    algorithm: Algorithm,
+    kid: String,
+    encoding: EncodingKey,
+    decoding: HashMap<String, DecodingKey>,
+    issuer: String,
+    audience: String,
+    ttl_secs: i64,
+}
+
+/// A short, stable key id for an HMAC secret that does not reveal it.
+fn hmac_kid(secret: &str) -> String {
+    format!("hs-{}", &crate::auth::secrets::hash(secret)[..12])
+}
+
+impl JwtKeys {
+    /// HS256 with the current secret; `previous` secrets still verify (rotation).
+    pub fn hs256(
+        current: &str,
+        previous: &[String],
+        issuer: &str,
+        audience: &str,
+        ttl_secs: i64,
+    ) -> Self {
+        let mut decoding = HashMap::new();
+        decoding.insert(
+            hmac_kid(current),
+            DecodingKey::from_secret(current.as_bytes()),
+        );
+        for old in previous {
+            decoding.insert(hmac_kid(old), DecodingKey::from_secret(old.as_bytes()));
+        }
+        JwtKeys {
+            algorithm: Algorithm::HS256,
+            kid: hmac_kid(current),
+            encoding: EncodingKey::from_secret(current.as_bytes()),
+            decoding,
+            issuer: issuer.into(),
+            audience: audience.into(),
+            ttl_secs,
+        }
+    }
+
+    /// EdDSA or RS256 from PEM files: the private key signs (its file stem is the kid); every
+    /// public key verifies under its own file stem.
+    pub fn from_pem_files(
+        algorithm: Algorithm,
+        private_key: &std::path::Path,
+        public_keys: &[std::path::PathBuf],
+        issuer: &str,
+        audience: &str,
+        ttl_secs: i64,
+    ) -> anyhow::Result<Self> {
+        let kid_of = |p: &std::path::Path| {
+            p.file_stem()
+                .and_then(|s| s.to_str())
+                .map(String::from)
+                .ok_or_else(|| anyhow::anyhow!("no file name in {}", p.display()))
+        };
+        let private_pem = std::fs::read(private_key)?;
+        let encoding = match algorithm {
+            Algorithm::EdDSA => EncodingKey::from_ed_pem(&private_pem)?,
+            Algorithm::RS256 => EncodingKey::from_rsa_pem(&private_pem)?,
+            other => anyhow::bail!("JWT_ALGORITHM {other:?} is not supported with key files"),
+        };
+        let mut decoding = HashMap::new();
+        for path in public_keys {
+            let pem = std::fs::read(path)?;
+            let key = match algorithm {
+                Algorithm::EdDSA => DecodingKey::from_ed_pem(&pem)?,
+                _ => DecodingKey::from_rsa_pem(&pem)?,
+            };
+            decoding.insert(kid_of(path)?, key);
+        }
+        let kid = kid_of(private_key)?;
+        anyhow::ensure!(
+            decoding.contains_key(&kid),
+            "the public key {kid}.pem of the signing key is missing"
+        );
+        Ok(JwtKeys {
+            algorithm,
+            kid,
+            encoding,
+            decoding,
+            issuer: issuer.into(),
+            audience: audience.into(),
+            ttl_secs,
+        })
+    }
+
+    pub fn ttl_secs(&self) -> i64 {
+        self.ttl_secs
+    }
+
+    /// Signs an access token for a user.
+    pub fn issue_access(&self, user_id: Uuid) -> AppResult<String> {
+        let now = Utc::now().timestamp();
+        let claims = Claims {
+            sub: user_id.to_string(),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            exp: now + self.ttl_secs,
+            nbf: now,
+            iat: now,
+            typ: ACCESS.into(),
+            jti: Uuid::now_v7().to_string(),
+        };
+        self.sign(&claims)
+    }
+
+    /// Signs arbitrary claims with the current key (tests forge tokens through this).
+    pub fn sign<T: Serialize>(&self, claims: &T) -> AppResult<String> {
+        let mut header = Header::new(self.algorithm);
+        header.kid = Some(self.kid.clone());
+        encode(&header, claims, &self.encoding)
+            .map_err(|e| AppError::internal(anyhow::anyhow!("signing a token: {e}")))
+    }
+
+    /// The user id of a valid access token; UNAUTHENTICATED for anything else.
+    pub fn verify_access(&self, token: &str) -> AppResult<Uuid> {
+        let header = decode_header(token).map_err(|_| AppError::Unauthenticated)?;
+        if header.alg != self.algorithm {
+            return Err(AppError::Unauthenticated);
+        }
+        let key = header
+            .kid
+            .as_deref()
+            .and_then(|kid| self.decoding.get(kid))
+            .ok_or(AppError::Unauthenticated)?;
+        let mut validation = Validation::new(self.algorithm);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[&self.audience]);
+        validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
+        validation.validate_nbf = true;
+        validation.leeway = LEEWAY;
+        let data =
+            decode::<Claims>(token, key, &validation).map_err(|_| AppError::Unauthenticated)?;
+        if data.claims.typ != ACCESS || data.claims.iat > Utc::now().timestamp() + LEEWAY as i64 {
+            return Err(AppError::Unauthenticated);
+        }
+        Uuid::parse_str(&data.claims.sub).map_err(|_| AppError::Unauthenticated)
+    }
+}

@@ -1,0 +1,5 @@
+//! Who is calling: access tokens (JWT), kiosk credentials, and the caller's roles.
+
+pub mod caller;
+pub mod jwt;
+pub mod secrets;

@@ -1,0 +1,416 @@
+//! Accounts: registration, tokens, the viewer, kiosk devices.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{kiosk, outlet, seller, user};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::{
+    auth::caller::Caller,
+    domain::global_id::{GlobalId, NodeKind},
+    error::{AppError, AppResult},
+    graphql::{
+        context::ContextExt,
+        outlets::Outlet,
+        payload::{UserError, split},
+        sellers::Seller,
+    },
+    services::accounts::{self, IssuedTokens, RegisterInput},
+};
+
+/// A role a user holds.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum Role {
+    /// Every signed-in user.
+    Buyer,
+    /// A member of at least one seller business.
+    Seller,
+    /// Staff of at least one outlet.
+    OutletStaff,
+    /// An administrator of the regency office.
+    Admin,
+}
+
+/// A signed-in person.
+pub struct User(pub user::Model);
+
+#[Object]
+impl User {
+    /// User ID (a UUID).
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Name shown to others.
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    /// E-mail address (lower-cased), when registered with one.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    /// Mobile number in E.164 form (+62…), when registered with one.
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    /// When the account was created (UTC).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// Tokens of a login. Send the access token as `Authorization: Bearer <accessToken>`; before it
+/// expires, exchange the refresh token with `refreshToken` (each refresh token works once).
+#[derive(SimpleObject)]
+pub struct AuthTokens {
+    /// Short-lived JWT (at most 15 minutes).
+    pub access_token: String,
+    /// When the access token expires (UTC).
+    pub access_token_expires_at: DateTime<Utc>,
+    /// Opaque single-use refresh token.
+    pub refresh_token: String,
+    /// When the refresh token expires (UTC).
+    pub refresh_token_expires_at: DateTime<Utc>,
+}
+
+impl From<IssuedTokens> for AuthTokens {
+    fn from(t: IssuedTokens) -> Self {
+        AuthTokens {
+            access_token: t.access_token,
+            access_token_expires_at: t.access_expires_at,
+            refresh_token: t.refresh_token,
+            refresh_token_expires_at: t.refresh_expires_at,
+        }
+    }
+}
+
+/// Who is calling.
+pub struct Viewer {
+    user: user::Model,
+    caller: crate::auth::caller::UserCaller,
+}
+
+#[Object]
+impl Viewer {
+    /// The signed-in user.
+    async fn user(&self) -> User {
+        User(self.user.clone())
+    }
+    /// Roles held now.
+    async fn roles(&self) -> Vec<Role> {
+        let mut roles = vec![Role::Buyer];
+        if !self.caller.seller_ids.is_empty() {
+            roles.push(Role::Seller);
+        }
+        if !self.caller.outlet_ids.is_empty() {
+            roles.push(Role::OutletStaff);
+        }
+        if self.caller.is_admin {
+            roles.push(Role::Admin);
+        }
+        roles
+    }
+    /// Seller businesses the user is a member of, in any verification state.
+    async fn sellers(&self, ctx: &Context<'_>) -> AppResult<Vec<Seller>> {
+        let rows = seller::Entity::find()
+            .filter(seller::Column::Id.is_in(self.caller.seller_ids.iter().copied()))
+            .order_by_asc(seller::Column::BusinessName)
+            .all(&ctx.state()?.db)
+            .await?;
+        Ok(rows.into_iter().map(Seller).collect())
+    }
+    /// Outlets the user works at.
+    async fn outlets(&self, ctx: &Context<'_>) -> AppResult<Vec<Outlet>> {
+        let rows = outlet::Entity::find()
+            .filter(outlet::Column::Id.is_in(self.caller.outlet_ids.iter().copied()))
+            .order_by_asc(outlet::Column::Code)
+            .all(&ctx.state()?.db)
+            .await?;
+        Ok(rows.into_iter().map(Outlet).collect())
+    }
+}
+
+/// A kiosk device bound to one outlet.
+pub struct Kiosk(pub kiosk::Model);
+
+#[Object]
+impl Kiosk {
+    /// Kiosk ID (a UUID).
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Name given by the administrator, e.g. "Kiosk pintu utara".
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The outlet the kiosk is bound to.
+    async fn outlet(&self, ctx: &Context<'_>) -> AppResult<Option<Outlet>> {
+        Ok(ctx
+            .loaders()?
+            .outlets
+            .load_one(self.0.outlet_id)
+            .await?
+            .map(Outlet))
+    }
+    /// When it was registered (UTC).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// Last time its credential was used (minute precision), if ever.
+    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_used_at
+    }
+    /// When it was revoked; a revoked kiosk's credential no longer works.
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revoked_at
+    }
+}
+
+pub async fn viewer(ctx: &Context<'_>) -> AppResult<Option<Viewer>> {
+    let Caller::User(caller) = ctx.caller()? else {
+        return Ok(None);
+    };
+    let user = user::Entity::find_by_id(caller.user_id)
+        .one(&ctx.state()?.db)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    Ok(Some(Viewer {
+        user,
+        caller: caller.clone(),
+    }))
+}
+
+pub async fn kiosks(ctx: &Context<'_>, outlet_id: Option<ID>) -> AppResult<Vec<Kiosk>> {
+    ctx.admin()?;
+    let mut select = kiosk::Entity::find().order_by_asc(kiosk::Column::CreatedAt);
+    if let Some(id) = outlet_id {
+        select = select.filter(kiosk::Column::OutletId.eq(GlobalId::parse_kind(
+            &id,
+            NodeKind::Outlet,
+            "outletId",
+        )?));
+    }
+    Ok(select
+        .all(&ctx.state()?.db)
+        .await?
+        .into_iter()
+        .map(Kiosk)
+        .collect())
+}
+
+#[derive(InputObject)]
+pub struct RegisterUserInput {
+    /// E-mail address; give this or `phone` (or both).
+    pub email: Option<String>,
+    /// Indonesian mobile number, in any usual spelling (0812…, +62 812…).
+    pub phone: Option<String>,
+    /// Name shown to others, 1 to 120 characters.
+    pub display_name: String,
+    /// At least 8 characters.
+    pub password: String,
+}
+
+#[derive(SimpleObject)]
+pub struct RegisterPayload {
+    /// The new account; null when `userErrors` is not empty.
+    pub user: Option<UserOut>,
+    pub user_errors: Vec<UserError>,
+}
+
+/// The same as `User`, for payloads.
+#[derive(SimpleObject)]
+pub struct UserOut {
+    /// User ID (a UUID).
+    pub id: ID,
+    /// Name shown to others.
+    pub display_name: String,
+    /// E-mail address (lower-cased).
+    pub email: Option<String>,
+    /// Mobile number in E.164 form.
+    pub phone: Option<String>,
+}
+
+impl From<user::Model> for UserOut {
+    fn from(u: user::Model) -> Self {
+        UserOut {
+            id: ID(u.id.to_string()),
+            display_name: u.display_name,
+            email: u.email,
+            phone: u.phone,
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct LoginInput {
+    /// E-mail address or mobile number.
+    pub identifier: String,
+    pub password: String,
+}
+
+#[derive(SimpleObject)]
+pub struct AuthPayload {
+    /// Null when `userErrors` is not empty.
+    pub tokens: Option<AuthTokens>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(InputObject)]
+pub struct RefreshTokenInput {
+    /// The refresh token from the last login or refresh.
+    pub refresh_token: String,
+}
+
+#[derive(SimpleObject)]
+pub struct LogoutPayload {
+    /// True once the login behind the refresh token is revoked.
+    pub ok: bool,
+}
+
+#[derive(InputObject)]
+pub struct RegisterKioskInput {
+    /// The outlet the kiosk serves.
+    pub outlet_id: ID,
+    /// A name to recognise the device by.
+    pub name: String,
+}
+
+#[derive(SimpleObject)]
+pub struct RegisterKioskPayload {
+    pub kiosk: Option<KioskOut>,
+    /// The kiosk's credential, shown this once: configure the device to send
+    /// `Authorization: Kiosk <credential>`. Only a hash is stored.
+    pub credential: Option<String>,
+    pub user_errors: Vec<UserError>,
+}
+
+/// A kiosk, as returned by mutations.
+#[derive(SimpleObject)]
+pub struct KioskOut {
+    /// Kiosk ID (a UUID).
+    pub id: ID,
+    pub name: String,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<kiosk::Model> for KioskOut {
+    fn from(k: kiosk::Model) -> Self {
+        KioskOut {
+            id: ID(k.id.to_string()),
+            name: k.name,
+            revoked_at: k.revoked_at,
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct RevokeKioskInput {
+    pub kiosk_id: ID,
+}
+
+#[derive(Default)]
+pub struct AccountsMutation;
+
+#[Object]
+impl AccountsMutation {
+    /// Creates a buyer account with an e-mail address or mobile number and a password.
+    async fn register(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterUserInput,
+    ) -> AppResult<RegisterPayload> {
+        let result = accounts::register(
+            &ctx.state()?.db,
+            RegisterInput {
+                email: input.email,
+                phone: input.phone,
+                display_name: input.display_name,
+                password: input.password,
+            },
+        )
+        .await;
+        let (user, user_errors) = split(result)?;
+        Ok(RegisterPayload {
+            user: user.map(UserOut::from),
+            user_errors,
+        })
+    }
+
+    /// Signs in. Repeated failures slow down and then lock the account or address for a while;
+    /// the answer never tells whether the account exists.
+    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> AppResult<AuthPayload> {
+        let state = ctx.state()?;
+        let client = ctx.request()?.client.clone();
+        let (tokens, user_errors) =
+            split(accounts::login(state, &input.identifier, &input.password, &client).await)?;
+        Ok(AuthPayload {
+            tokens: tokens.map(AuthTokens::from),
+            user_errors,
+        })
+    }
+
+    /// Exchanges a refresh token for new tokens. Each refresh token works once; reusing one
+    /// revokes that whole login (UNAUTHENTICATED).
+    async fn refresh_token(
+        &self,
+        ctx: &Context<'_>,
+        input: RefreshTokenInput,
+    ) -> AppResult<AuthPayload> {
+        let tokens = accounts::refresh(ctx.state()?, &input.refresh_token).await?;
+        Ok(AuthPayload {
+            tokens: Some(tokens.into()),
+            user_errors: Vec::new(),
+        })
+    }
+
+    /// Revokes the login behind a refresh token.
+    async fn logout(
+        &self,
+        ctx: &Context<'_>,
+        input: RefreshTokenInput,
+    ) -> AppResult<LogoutPayload> {
+        accounts::logout(ctx.state()?, &input.refresh_token).await?;
+        Ok(LogoutPayload { ok: true })
+    }
+
+    /// Administrators: registers a kiosk device for one outlet and returns its credential once.
+    async fn register_kiosk(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterKioskInput,
+    ) -> AppResult<RegisterKioskPayload> {
+        let admin = ctx.admin()?;
+        let outlet_id = GlobalId::parse_kind(&input.outlet_id, NodeKind::Outlet, "input.outletId")?;
+        let db = &ctx.state()?.db;
+        outlet::Entity::find_by_id(outlet_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::not_found("outlet"))?;
+        let (registered, user_errors) =
+            split(accounts::register_kiosk(db, outlet_id, &input.name, admin.user_id).await)?;
+        let (kiosk, credential) = registered.map(|(k, c)| (KioskOut::from(k), c)).unzip();
+        Ok(RegisterKioskPayload {
+            kiosk,
+            credential,
+            user_errors,
+        })
+    }
+
+    /// Administrators: revokes a kiosk; its credential stops working at once.
+    async fn revoke_kiosk(
+        &self,
+        ctx: &Context<'_>,
+        input: RevokeKioskInput,
+    ) -> AppResult<KioskOut> {
+        ctx.admin()?;
+        let id = uuid::Uuid::parse_str(&input.kiosk_id)
+            .map_err(|_| AppError::invalid("input.kioskId", "not a kiosk ID"))?;
+        let db = &ctx.state()?.db;
+        let found = kiosk::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::not_found("kiosk"))?;
+        let mut active: kiosk::ActiveModel = found.into();
+        active.revoked_at = sea_orm::Set(Some(Utc::now()));
+        Ok(sea_orm::ActiveModelTrait::update(active, db).await?.into())
+    }
+}

@@ -1,0 +1,48 @@
+//! Mutation payloads: validation and business-rule failures travel as `userErrors`;
+//! authentication, permission, not-found and internal failures as GraphQL errors.
+
+use async_graphql::SimpleObject;
+
+use crate::error::{AppError, AppResult, FieldError};
+
+/// A failure the client shows next to a form field.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct UserError {
+    /// Path of the input field at fault, e.g. "input.nib"; null when the input as a whole is.
+    pub field: Option<String>,
+    /// Human-readable explanation.
+    pub message: String,
+    /// Stable code to switch on, e.g. INVALID, REQUIRED, TAKEN, INVALID_CREDENTIALS,
+    /// TOO_MANY_ATTEMPTS, NOT_VERIFIED, PERMIT_REQUIRED, INVALID_TRANSITION.
+    pub code: String,
+}
+
+impl From<FieldError> for UserError {
+    fn from(e: FieldError) -> Self {
+        UserError {
+            field: e.field,
+            message: e.message,
+            code: e.code,
+        }
+    }
+}
+
+/// Splits a service result into (value, userErrors); other failures stay errors.
+pub fn split<T>(result: AppResult<T>) -> AppResult<(Option<T>, Vec<UserError>)> {
+    match result {
+        Ok(v) => Ok((Some(v), Vec::new())),
+        Err(err) => match err.field_errors() {
+            Some(errors) => Ok((None, errors.into_iter().map(UserError::from).collect())),
+            None => Err(err),
+        },
+    }
+}
+
+/// A single business-rule failure.
+pub fn rule(field: Option<&str>, code: &str, message: &str) -> AppError {
+    AppError::Validation(vec![FieldError {
+        field: field.map(String::from),
+        message: message.into(),
+        code: code.into(),
+    }])
+}
