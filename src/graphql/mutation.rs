@@ -2,7 +2,10 @@
 
 use async_graphql::MergedObject;
 
-use crate::graphql::accounts::AccountsMutation;
+use crate::graphql::{
+    accounts::AccountsMutation, catalog::mutation::CatalogMutation, outlets::mutation::OutletsMutation,
+    sellers::mutation::SellersMutation,
+};
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(AccountsMutation);
+pub struct MutationRoot(AccountsMutation, SellersMutation, CatalogMutation, OutletsMutation);

@@ -1,6 +1,7 @@
 //! Catalogue types: products, categories, photos, and the public product list.
 
 mod category;
+pub mod mutation;
 pub mod filter;
 mod product;
 

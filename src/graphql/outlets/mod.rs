@@ -1,5 +1,7 @@
 //! Outlets (stalls in a rest area), their hours and stock.
 
+pub mod mutation;
+
 use async_graphql::{Context, ID, Object, SimpleObject};
 use entity::{outlet, stock};
 

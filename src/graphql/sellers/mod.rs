@@ -1,5 +1,7 @@
 //! Public view of sellers (UMKM businesses).
 
+pub mod mutation;
+
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::seller;
