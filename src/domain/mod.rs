@@ -3,6 +3,7 @@
 pub mod cursor;
 pub mod email;
 pub mod global_id;
+pub mod legal;
 pub mod password;
 pub mod phone;
 pub mod slug;

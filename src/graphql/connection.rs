@@ -21,6 +21,8 @@ pub enum CountQuery {
     Products(ProductFilter),
     Sellers(SellerFilter),
     Outlets(OutletFilter),
+    /// All products of one seller, optionally in one status (management views).
+    SellerProducts(uuid::Uuid, Option<entity::enums::ProductStatus>),
 }
 
 pub struct TotalCount(CountQuery);
@@ -34,6 +36,9 @@ impl TotalCount {
             CountQuery::Products(f) => catalog::count_products(db, f, ctx.request()?.today).await?,
             CountQuery::Sellers(f) => sellers::count_sellers(db, f).await?,
             CountQuery::Outlets(f) => outlets::count_outlets(db, f).await?,
+            CountQuery::SellerProducts(id, status) => {
+                crate::services::products::count_for_seller(db, *id, *status).await?
+            }
         };
         Ok(n as i64)
     }

@@ -10,6 +10,17 @@ use crate::{
     state::AppState,
 };
 
+impl RequestContext {
+    /// Whether the caller manages this seller, including one joined during this request.
+    pub fn manages_seller(&self, seller_id: uuid::Uuid) -> bool {
+        self.caller.manages_seller(seller_id)
+            || self
+                .granted_sellers
+                .lock()
+                .is_ok_and(|granted| granted.contains(&seller_id))
+    }
+}
+
 /// Per-request data.
 pub struct RequestContext {
     pub loaders: Loaders,
@@ -17,6 +28,9 @@ pub struct RequestContext {
     pub caller: Caller,
     /// The client's address, for login throttling.
     pub client: String,
+    /// Sellers the caller became a member of during this request (applyAsSeller), so that the
+    /// mutation's own payload shows them as their member sees them.
+    pub granted_sellers: std::sync::Mutex<Vec<uuid::Uuid>>,
     /// The calendar date in WIB (UTC+7), against which permit expiry is judged.
     pub today: NaiveDate,
 }
@@ -31,6 +45,7 @@ pub fn attach(
         loaders: Loaders::new(&state.db),
         caller,
         client,
+        granted_sellers: Default::default(),
         today: today_wib(),
     })
 }

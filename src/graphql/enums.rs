@@ -71,6 +71,17 @@ impl From<db::SellerStatus> for VerificationStatus {
     }
 }
 
+impl From<VerificationStatus> for db::SellerStatus {
+    fn from(v: VerificationStatus) -> Self {
+        match v {
+            VerificationStatus::Pending => Self::Pending,
+            VerificationStatus::Verified => Self::Verified,
+            VerificationStatus::Rejected => Self::Rejected,
+            VerificationStatus::Suspended => Self::Suspended,
+        }
+    }
+}
+
 /// Whether an outlet is trading.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum OutletStatus {
@@ -157,6 +168,37 @@ impl From<SellerSort> for crate::services::sellers::SellerSort {
         match v {
             SellerSort::Name => Self::Name,
             SellerSort::Newest => Self::Newest,
+        }
+    }
+}
+
+/// Lifecycle of a product.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum ProductStatus {
+    /// Being prepared; not public.
+    Draft,
+    /// Public (when the seller is VERIFIED).
+    Active,
+    /// Retired; not public.
+    Archived,
+}
+
+impl From<db::ProductStatus> for ProductStatus {
+    fn from(v: db::ProductStatus) -> Self {
+        match v {
+            db::ProductStatus::Draft => Self::Draft,
+            db::ProductStatus::Active => Self::Active,
+            db::ProductStatus::Archived => Self::Archived,
+        }
+    }
+}
+
+impl From<ProductStatus> for db::ProductStatus {
+    fn from(v: ProductStatus) -> Self {
+        match v {
+            ProductStatus::Draft => Self::Draft,
+            ProductStatus::Active => Self::Active,
+            ProductStatus::Archived => Self::Archived,
         }
     }
 }

@@ -3,9 +3,14 @@
 use async_graphql::MergedObject;
 
 use crate::graphql::{
-    accounts::AccountsMutation, catalog::mutation::CatalogMutation, outlets::mutation::OutletsMutation,
-    sellers::mutation::SellersMutation,
+    accounts::AccountsMutation, catalog::mutation::CatalogMutation,
+    outlets::mutation::OutletsMutation, sellers::mutation::SellersMutation,
 };
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(AccountsMutation, SellersMutation, CatalogMutation, OutletsMutation);
+pub struct MutationRoot(
+    AccountsMutation,
+    SellersMutation,
+    CatalogMutation,
+    OutletsMutation,
+);

@@ -169,17 +169,36 @@ impl QueryRoot {
         slug: Option<String>,
     ) -> AppResult<Option<Seller>> {
         let db = &ctx.state()?.db;
+        let caller = ctx.caller()?;
+        // Members and administrators also see the seller while it is not public.
         let found = match one_of(&id, &slug, "slug")? {
             Ok(id) => {
-                sellers::public_seller_by_id(db, GlobalId::parse_kind(id, NodeKind::Seller, "id")?)
-                    .await?
+                sellers::seller_by_id(db, GlobalId::parse_kind(id, NodeKind::Seller, "id")?).await?
             }
-            Err(slug) => sellers::public_seller_by_slug(db, slug).await?,
+            Err(slug) => sellers::seller_by_slug(db, slug).await?,
         };
         found
+            .filter(|s| {
+                s.status == entity::enums::SellerStatus::Verified || caller.manages_seller(s.id)
+            })
             .map(Seller)
             .map(Some)
             .ok_or_else(|| AppError::not_found("seller"))
+    }
+
+    /// Administrators: sellers in one verification state (the review queue: PENDING), oldest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    async fn seller_applications(
+        &self,
+        ctx: &Context<'_>,
+        status: crate::graphql::enums::VerificationStatus,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
+    ) -> AppResult<Vec<Seller>> {
+        ctx.admin()?;
+        let page = Page::parse(first, after.as_deref())?;
+        let rows = sellers::by_status(&ctx.state()?.db, status.into(), page).await?;
+        Ok(rows.into_iter().map(Seller).collect())
     }
 
     /// Outlets (stalls), by code.

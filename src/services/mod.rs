@@ -3,6 +3,9 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod onboarding;
+pub mod outlet_admin;
 pub mod outlets;
+pub mod products;
 pub mod seed;
 pub mod sellers;

@@ -120,3 +120,34 @@ pub async fn public_sellers_by_ids(
         .all(db)
         .await?)
 }
+
+/// Any seller by id, whatever its status (callers check who may see it).
+pub async fn seller_by_id(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<seller::Model>> {
+    Ok(seller::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn seller_by_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> AppResult<Option<seller::Model>> {
+    Ok(seller::Entity::find()
+        .filter(seller::Column::Slug.eq(slug))
+        .one(db)
+        .await?)
+}
+
+/// Sellers in one state, oldest first (the office's review queue).
+pub async fn by_status(
+    db: &impl ConnectionTrait,
+    status: SellerStatus,
+    page: Page,
+) -> AppResult<Vec<seller::Model>> {
+    Ok(seller::Entity::find()
+        .filter(seller::Column::Status.eq(status))
+        .order_by_asc(seller::Column::CreatedAt)
+        .order_by_asc(seller::Column::Id)
+        .offset(page.offset)
+        .limit(page.limit)
+        .all(db)
+        .await?)
+}

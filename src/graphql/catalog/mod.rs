@@ -1,8 +1,8 @@
 //! Catalogue types: products, categories, photos, and the public product list.
 
 mod category;
-pub mod mutation;
 pub mod filter;
+pub mod mutation;
 mod product;
 
 pub use category::Category;

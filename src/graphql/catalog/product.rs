@@ -76,6 +76,11 @@ impl Product {
         Ok(HalalCertificate::of(&seller, ctx.request()?.today))
     }
 
+    /// Lifecycle state; public queries only ever return ACTIVE products.
+    async fn status(&self) -> crate::graphql::enums::ProductStatus {
+        self.0.status.into()
+    }
+
     /// A featured regional product (produk unggulan) chosen by the regency office.
     async fn featured(&self) -> bool {
         self.0.featured

@@ -81,6 +81,72 @@ impl Seller {
         self.0.created_at
     }
 
+    /// Owner's name. Members and administrators only (null otherwise).
+    async fn owner_name(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
+        Ok(self.private(ctx)?.then_some(self.0.owner_name.as_str()))
+    }
+
+    /// Business phone (E.164). Members and administrators only.
+    async fn phone(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
+        Ok(self.private(ctx)?.then_some(self.0.phone.as_str()))
+    }
+
+    /// Business e-mail. Members and administrators only.
+    async fn email(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
+        Ok(self
+            .private(ctx)?
+            .then_some(self.0.email.as_deref())
+            .flatten())
+    }
+
+    /// Street address. Members and administrators only.
+    async fn address(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
+        Ok(self.private(ctx)?.then_some(self.0.address.as_str()))
+    }
+
+    /// Business scale. Members and administrators only.
+    async fn scale(&self, ctx: &Context<'_>) -> AppResult<Option<mutation::BusinessScale>> {
+        Ok(self.private(ctx)?.then_some(self.0.scale.into()))
+    }
+
+    /// Legal data in force (NIB, halal, P-IRT, trademark numbers). Members and administrators only.
+    async fn legal(&self, ctx: &Context<'_>) -> AppResult<Option<LegalData>> {
+        Ok(self
+            .private(ctx)?
+            .then(|| LegalData::from(crate::services::onboarding::LegalData::of(&self.0))))
+    }
+
+    /// Legal data submitted by a verified seller and awaiting review. Members and administrators only.
+    async fn pending_legal_change(&self, ctx: &Context<'_>) -> AppResult<Option<LegalData>> {
+        if !self.private(ctx)? {
+            return Ok(None);
+        }
+        Ok(self
+            .0
+            .pending_legal_change
+            .as_deref()
+            .and_then(|j| serde_json::from_str::<crate::services::onboarding::LegalData>(j).ok())
+            .map(LegalData::from))
+    }
+
+    /// Why the seller was rejected or suspended. Members and administrators only.
+    async fn status_reason(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
+        Ok(self
+            .private(ctx)?
+            .then_some(self.0.status_reason.as_deref())
+            .flatten())
+    }
+
+    /// Every change of verification status: who, when, from, to, why. Members and
+    /// administrators only (empty otherwise).
+    async fn status_history(&self, ctx: &Context<'_>) -> AppResult<Vec<StatusChange>> {
+        if !self.private(ctx)? {
+            return Ok(Vec::new());
+        }
+        let rows = crate::services::onboarding::history(&ctx.state()?.db, self.0.id).await?;
+        Ok(rows.into_iter().map(StatusChange).collect())
+    }
+
     /// The seller's public products.
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn products(
@@ -95,6 +161,32 @@ impl Seller {
             ..Default::default()
         };
         products_connection(ctx, first, after, filter, sort).await
+    }
+
+    /// Every product of the seller in any status, newest first. Members and administrators only
+    /// (FORBIDDEN otherwise).
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    async fn managed_products(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Only products in this status.")] status: Option<
+            crate::graphql::enums::ProductStatus,
+        >,
+    ) -> AppResult<Conn<Product>> {
+        if !self.private(ctx)? {
+            return Err(crate::error::AppError::Forbidden);
+        }
+        let page = crate::domain::cursor::Page::parse(first, after.as_deref())?;
+        let status = status.map(Into::into);
+        let (rows, has_next) =
+            crate::services::products::list_for_seller(&ctx.state()?.db, self.0.id, status, page)
+                .await?;
+        let count = crate::graphql::connection::CountQuery::SellerProducts(self.0.id, status);
+        Ok(crate::graphql::connection::page_of(
+            rows, page, has_next, count, Product,
+        ))
     }
 
     /// Outlets (stalls) where the seller has a place, by code.
@@ -113,6 +205,67 @@ impl Seller {
             .collect();
         outlets.sort_by(|a, b| a.code.cmp(&b.code));
         Ok(outlets.into_iter().map(Outlet).collect())
+    }
+}
+
+impl Seller {
+    /// Whether the caller may see private data: the seller's members and administrators.
+    fn private(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        Ok(ctx.request()?.manages_seller(self.0.id))
+    }
+}
+
+/// Legal data of a seller.
+#[derive(SimpleObject)]
+pub struct LegalData {
+    /// NIB, 13 digits.
+    pub nib: Option<String>,
+    /// Halal certificate number.
+    pub halal_certificate_number: Option<String>,
+    /// Last day the halal certificate is valid.
+    pub halal_expires_on: Option<NaiveDate>,
+    /// P-IRT number.
+    pub pirt_number: Option<String>,
+    /// Trademark number.
+    pub trademark_number: Option<String>,
+}
+
+impl From<crate::services::onboarding::LegalData> for LegalData {
+    fn from(l: crate::services::onboarding::LegalData) -> Self {
+        LegalData {
+            nib: l.nib,
+            halal_certificate_number: l.halal_certificate_number,
+            halal_expires_on: l.halal_expires_on,
+            pirt_number: l.pirt_number,
+            trademark_number: l.trademark_number,
+        }
+    }
+}
+
+/// One change of a seller's verification status.
+pub struct StatusChange(pub entity::seller_status_change::Model);
+
+#[Object]
+impl StatusChange {
+    /// Status before (null for the application itself).
+    async fn from_status(&self) -> Option<&str> {
+        self.0.from_status.as_deref()
+    }
+    /// Status after (PENDING, VERIFIED, REJECTED or SUSPENDED).
+    async fn to_status(&self) -> &str {
+        &self.0.to_status
+    }
+    /// Why, as given by the actor.
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+    /// User ID of who made the change.
+    async fn actor_id(&self) -> Option<ID> {
+        self.0.actor_id.map(|id| ID(id.to_string()))
+    }
+    /// When (UTC).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
     }
 }
 

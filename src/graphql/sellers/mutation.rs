@@ -1,14 +1,236 @@
-//! Mutations of this area.
+//! Seller onboarding (members) and verification (administrators).
 
-use async_graphql::Object;
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::NaiveDate;
+
+use crate::{
+    domain::global_id::{GlobalId, NodeKind},
+    error::{AppError, AppResult},
+    graphql::{
+        context::ContextExt,
+        enums::BusinessCategory,
+        payload::{UserError, split},
+        sellers::Seller,
+    },
+    services::onboarding::{self, Decision, SellerFields},
+};
+
+/// Business scale of an UMKM.
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum BusinessScale {
+    /// Usaha mikro.
+    Mikro,
+    /// Usaha kecil.
+    Kecil,
+    /// Usaha menengah.
+    Menengah,
+}
+
+impl From<BusinessScale> for entity::enums::BusinessScale {
+    fn from(v: BusinessScale) -> Self {
+        match v {
+            BusinessScale::Mikro => Self::Mikro,
+            BusinessScale::Kecil => Self::Kecil,
+            BusinessScale::Menengah => Self::Menengah,
+        }
+    }
+}
+
+impl From<entity::enums::BusinessScale> for BusinessScale {
+    fn from(v: entity::enums::BusinessScale) -> Self {
+        match v {
+            entity::enums::BusinessScale::Mikro => Self::Mikro,
+            entity::enums::BusinessScale::Kecil => Self::Kecil,
+            entity::enums::BusinessScale::Menengah => Self::Menengah,
+        }
+    }
+}
+
+/// A business applying to sell. On `updateSellerApplication` every field is optional and an
+/// empty string clears an optional one.
+#[derive(InputObject, Default)]
+pub struct SellerApplicationInput {
+    /// Business name (nama usaha), 3 to 160 characters.
+    pub business_name: Option<String>,
+    /// Owner's full name, 3 to 160 characters.
+    pub owner_name: Option<String>,
+    /// About the business, up to 2000 characters.
+    pub description: Option<String>,
+    /// Business mobile number (0812…, +62 812…).
+    pub phone: Option<String>,
+    /// Business e-mail address.
+    pub email: Option<String>,
+    /// Street address (jalan, RT/RW), 5 to 500 characters.
+    pub address: Option<String>,
+    /// Kemendagri code of the kelurahan/desa, e.g. "35.13.23.2008"; the kecamatan follows from it.
+    pub village_code: Option<String>,
+    /// Business category.
+    pub category: Option<BusinessCategory>,
+    /// Business scale.
+    pub scale: Option<BusinessScale>,
+    /// NIB (Nomor Induk Berusaha), 13 digits.
+    pub nib: Option<String>,
+    /// Halal certificate number (BPJPH).
+    pub halal_certificate_number: Option<String>,
+    /// Last day the halal certificate is valid; required with a certificate number.
+    pub halal_expires_on: Option<NaiveDate>,
+    /// P-IRT / SPP-IRT home-industry food permit number (15 digits).
+    pub pirt_number: Option<String>,
+    /// Trademark (HAKI / merek) number, e.g. IDM000912345.
+    pub trademark_number: Option<String>,
+}
+
+impl From<SellerApplicationInput> for SellerFields {
+    fn from(i: SellerApplicationInput) -> Self {
+        SellerFields {
+            business_name: i.business_name,
+            owner_name: i.owner_name,
+            description: i.description,
+            phone: i.phone,
+            email: i.email,
+            address: i.address,
+            village_code: i.village_code,
+            category: i.category.map(Into::into),
+            scale: i.scale.map(Into::into),
+            nib: i.nib,
+            halal_certificate_number: i.halal_certificate_number,
+            halal_expires_on: i.halal_expires_on,
+            pirt_number: i.pirt_number,
+            trademark_number: i.trademark_number,
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct UpdateSellerApplicationInput {
+    /// The seller to edit (you must be its member).
+    pub seller_id: ID,
+    /// The fields to change.
+    pub application: SellerApplicationInput,
+}
+
+#[derive(InputObject)]
+pub struct SellerDecisionInput {
+    /// The seller decided on.
+    pub seller_id: ID,
+    /// Why; required when rejecting or suspending, shown to the seller.
+    pub reason: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct SellerPayload {
+    /// The seller after the change; null when `userErrors` is not empty.
+    pub seller: Option<Seller>,
+    pub user_errors: Vec<UserError>,
+}
+
+fn seller_id(id: &ID) -> AppResult<uuid::Uuid> {
+    GlobalId::parse_kind(id, NodeKind::Seller, "input.sellerId")
+}
 
 #[derive(Default)]
 pub struct SellersMutation;
 
+impl SellersMutation {
+    async fn decide(
+        ctx: &Context<'_>,
+        input: SellerDecisionInput,
+        decision: impl FnOnce(Option<String>) -> Decision,
+    ) -> AppResult<SellerPayload> {
+        let admin = ctx.admin()?;
+        let id = seller_id(&input.seller_id)?;
+        let result =
+            onboarding::decide(&ctx.state()?.db, admin.user_id, id, decision(input.reason)).await;
+        let (seller, user_errors) = split(result)?;
+        Ok(SellerPayload {
+            seller: seller.map(Seller),
+            user_errors,
+        })
+    }
+}
+
 #[Object]
 impl SellersMutation {
-    /// Placeholder until the area's mutations land; always false.
-    async fn _sellers_pending(&self) -> bool {
-        false
+    /// Submits a business for verification. It starts PENDING and you become its member
+    /// (role SELLER). Every invalid field is reported in `userErrors`.
+    async fn apply_as_seller(
+        &self,
+        ctx: &Context<'_>,
+        input: SellerApplicationInput,
+    ) -> AppResult<SellerPayload> {
+        let user = ctx.user()?;
+        let today = ctx.request()?.today;
+        let (seller, user_errors) =
+            split(onboarding::apply(&ctx.state()?.db, user.user_id, input.into(), today).await)?;
+        if let (Some(s), Ok(mut granted)) = (&seller, ctx.request()?.granted_sellers.lock()) {
+            granted.push(s.id);
+        }
+        Ok(SellerPayload {
+            seller: seller.map(Seller),
+            user_errors,
+        })
+    }
+
+    /// Edits your seller. A REJECTED seller is resubmitted (back to PENDING). For a VERIFIED
+    /// seller, a change of legal data (NIB, halal, P-IRT, trademark) waits for review while the
+    /// verified data and live products stay as they are.
+    async fn update_seller_application(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateSellerApplicationInput,
+    ) -> AppResult<SellerPayload> {
+        let user = ctx.user()?;
+        let id = seller_id(&input.seller_id)?;
+        let db = &ctx.state()?.db;
+        // Existence is not revealed to non-members: NOT_FOUND either way.
+        if !user.seller_ids.contains(&id) {
+            return Err(AppError::not_found("seller"));
+        }
+        let current = onboarding::find(db, id).await?;
+        let today = ctx.request()?.today;
+        let (seller, user_errors) = split(
+            onboarding::update(db, user.user_id, current, input.application.into(), today).await,
+        )?;
+        Ok(SellerPayload {
+            seller: seller.map(Seller),
+            user_errors,
+        })
+    }
+
+    /// Administrators: verifies a PENDING seller, or approves a verified seller's pending legal change.
+    async fn verify_seller(
+        &self,
+        ctx: &Context<'_>,
+        input: SellerDecisionInput,
+    ) -> AppResult<SellerPayload> {
+        Self::decide(ctx, input, |_| Decision::Verify).await
+    }
+
+    /// Administrators: rejects a PENDING seller (reason required), or discards a verified
+    /// seller's pending legal change.
+    async fn reject_seller(
+        &self,
+        ctx: &Context<'_>,
+        input: SellerDecisionInput,
+    ) -> AppResult<SellerPayload> {
+        Self::decide(ctx, input, Decision::Reject).await
+    }
+
+    /// Administrators: suspends a seller (reason required); its products disappear at once.
+    async fn suspend_seller(
+        &self,
+        ctx: &Context<'_>,
+        input: SellerDecisionInput,
+    ) -> AppResult<SellerPayload> {
+        Self::decide(ctx, input, Decision::Suspend).await
+    }
+
+    /// Administrators: reinstates a SUSPENDED seller as VERIFIED.
+    async fn reinstate_seller(
+        &self,
+        ctx: &Context<'_>,
+        input: SellerDecisionInput,
+    ) -> AppResult<SellerPayload> {
+        Self::decide(ctx, input, |_| Decision::Reinstate).await
     }
 }

@@ -1,0 +1,637 @@
+//! Seller onboarding and verification by the regency office.
+//!
+//! Rules:
+//! - `apply`: a signed-in user submits a business; it starts PENDING and the user becomes its
+//!   member (role SELLER).
+//! - `update` by a member: a PENDING seller is edited in place; a REJECTED one is edited and
+//!   resubmitted (back to PENDING). For a VERIFIED seller, contact and description changes apply
+//!   at once, but a change of legal data (NIB, halal, P-IRT, trademark) is held as a pending
+//!   change for review: the verified legal data stays in force and the seller's live products
+//!   stay visible until an administrator decides (`verify` applies the change, `reject`
+//!   discards it). A SUSPENDED seller cannot edit.
+//! - Administrators: `verify` (PENDING → VERIFIED, or approve a pending legal change),
+//!   `reject` with a reason (PENDING → REJECTED, or discard a pending legal change),
+//!   `suspend` with a reason (PENDING or VERIFIED → SUSPENDED; products disappear at once),
+//!   `reinstate` (SUSPENDED → VERIFIED).
+//! - Every status change and every legal-change decision is kept: who, when, from, to, why.
+
+use chrono::{NaiveDate, Utc};
+use entity::{
+    enums::{BusinessCategory, BusinessScale, SellerStatus},
+    seller, seller_member, seller_status_change, village,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{
+    domain::{email::Email, legal, phone::Phone},
+    error::{AppError, AppResult, FieldError},
+};
+
+/// The fields of an application; on update, `None` leaves a field as it is.
+#[derive(Debug, Default, Clone)]
+pub struct SellerFields {
+    pub business_name: Option<String>,
+    pub owner_name: Option<String>,
+    pub description: Option<String>,
+    pub phone: Option<String>,
+    /// `Some("")` clears the e-mail address.
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub village_code: Option<String>,
+    pub category: Option<BusinessCategory>,
+    pub scale: Option<BusinessScale>,
+    pub nib: Option<String>,
+    /// `Some("")` clears the certificate (and its expiry).
+    pub halal_certificate_number: Option<String>,
+    pub halal_expires_on: Option<NaiveDate>,
+    /// `Some("")` clears it.
+    pub pirt_number: Option<String>,
+    /// `Some("")` clears it.
+    pub trademark_number: Option<String>,
+}
+
+/// Legal data as the office reviews it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegalData {
+    pub nib: Option<String>,
+    pub halal_certificate_number: Option<String>,
+    pub halal_expires_on: Option<NaiveDate>,
+    pub pirt_number: Option<String>,
+    pub trademark_number: Option<String>,
+}
+
+impl LegalData {
+    pub fn of(s: &seller::Model) -> Self {
+        LegalData {
+            nib: s.nib.clone(),
+            halal_certificate_number: s.halal_certificate_number.clone(),
+            halal_expires_on: s.halal_expires_on,
+            pirt_number: s.pirt_number.clone(),
+            trademark_number: s.trademark_number.clone(),
+        }
+    }
+
+    fn apply(&self, m: &mut seller::ActiveModel) {
+        m.nib = Set(self.nib.clone());
+        m.halal_certificate_number = Set(self.halal_certificate_number.clone());
+        m.halal_expires_on = Set(self.halal_expires_on);
+        m.pirt_number = Set(self.pirt_number.clone());
+        m.trademark_number = Set(self.trademark_number.clone());
+    }
+}
+
+/// Validated values, merged over the current seller (if any).
+struct Validated {
+    business_name: String,
+    owner_name: String,
+    description: String,
+    phone: String,
+    email: Option<String>,
+    address: String,
+    village_code: String,
+    district_code: String,
+    category: BusinessCategory,
+    scale: BusinessScale,
+    legal: LegalData,
+}
+
+fn text(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<String>,
+    current: Option<&str>,
+    min: usize,
+    max: usize,
+) -> String {
+    let v = value
+        .map(|v| v.trim().to_string())
+        .or_else(|| current.map(String::from))
+        .unwrap_or_default();
+    let n = v.chars().count();
+    if n < min || n > max {
+        let code = if n == 0 { "REQUIRED" } else { "INVALID" };
+        errors.push(FieldError::new(
+            field,
+            code,
+            format!("must be {min} to {max} characters"),
+        ));
+    }
+    v
+}
+
+/// Parses an optional identifier: `None` keeps `current`, empty clears, anything else must parse.
+fn optional(
+    errors: &mut Vec<FieldError>,
+    value: Option<String>,
+    current: Option<&String>,
+    parse: impl Fn(&str) -> AppResult<String>,
+) -> Option<String> {
+    match value {
+        None => current.cloned(),
+        Some(v) if v.trim().is_empty() => None,
+        Some(v) => match parse(&v) {
+            Ok(parsed) => Some(parsed),
+            Err(e) => {
+                errors.extend(e.field_errors().unwrap_or_default());
+                None
+            }
+        },
+    }
+}
+
+async fn validate(
+    db: &impl ConnectionTrait,
+    fields: SellerFields,
+    current: Option<&seller::Model>,
+    today: NaiveDate,
+) -> AppResult<Validated> {
+    let mut errors = Vec::new();
+    let business_name = text(
+        &mut errors,
+        "input.businessName",
+        fields.business_name,
+        current.map(|c| c.business_name.as_str()),
+        3,
+        160,
+    );
+    let owner_name = text(
+        &mut errors,
+        "input.ownerName",
+        fields.owner_name,
+        current.map(|c| c.owner_name.as_str()),
+        3,
+        160,
+    );
+    let description = text(
+        &mut errors,
+        "input.description",
+        fields.description,
+        current.map(|c| c.description.as_str()),
+        0,
+        2000,
+    );
+    let address = text(
+        &mut errors,
+        "input.address",
+        fields.address,
+        current.map(|c| c.address.as_str()),
+        5,
+        500,
+    );
+    let phone = match (fields.phone, current) {
+        (Some(p), _) => match Phone::parse(&p, "input.phone") {
+            Ok(p) => p.into_string(),
+            Err(e) => {
+                errors.extend(e.field_errors().unwrap_or_default());
+                String::new()
+            }
+        },
+        (None, Some(c)) => c.phone.clone(),
+        (None, None) => {
+            errors.push(FieldError::new(
+                "input.phone",
+                "REQUIRED",
+                "a business phone number is required",
+            ));
+            String::new()
+        }
+    };
+    let email = optional(
+        &mut errors,
+        fields.email,
+        current.and_then(|c| c.email.as_ref()),
+        |e| Email::parse(e, "input.email").map(Email::into_string),
+    );
+    let village_code = fields
+        .village_code
+        .map(|v| v.trim().to_string())
+        .or_else(|| current.and_then(|c| c.village_code.clone()));
+    let mut district_code = current.map(|c| c.district_code.clone()).unwrap_or_default();
+    match &village_code {
+        None => errors.push(FieldError::new(
+            "input.villageCode",
+            "REQUIRED",
+            "the kelurahan/desa code is required",
+        )),
+        Some(code) => match village::Entity::find_by_id(code.clone()).one(db).await? {
+            Some(v) => district_code = v.district_code,
+            None => errors.push(FieldError::new(
+                "input.villageCode",
+                "INVALID",
+                "no kelurahan/desa has this code (e.g. 35.13.23.2008)",
+            )),
+        },
+    }
+    let category = fields.category.or(current.map(|c| c.category));
+    if category.is_none() {
+        errors.push(FieldError::new(
+            "input.category",
+            "REQUIRED",
+            "the business category is required",
+        ));
+    }
+    let scale = fields.scale.or(current.map(|c| c.scale));
+    if scale.is_none() {
+        errors.push(FieldError::new(
+            "input.scale",
+            "REQUIRED",
+            "the business scale is required",
+        ));
+    }
+    let current_legal = current.map(|c| match &c.pending_legal_change {
+        Some(json) => serde_json::from_str(json).unwrap_or_else(|_| LegalData::of(c)),
+        None => LegalData::of(c),
+    });
+    let nib = match fields.nib {
+        Some(v) => match legal::parse_nib(&v, "input.nib") {
+            Ok(n) => Some(n),
+            Err(e) => {
+                errors.extend(e.field_errors().unwrap_or_default());
+                None
+            }
+        },
+        None => current_legal.as_ref().and_then(|l| l.nib.clone()),
+    };
+    if nib.is_none()
+        && !errors
+            .iter()
+            .any(|e| e.field.as_deref() == Some("input.nib"))
+    {
+        errors.push(FieldError::new(
+            "input.nib",
+            "REQUIRED",
+            "the NIB (13 digits) is required",
+        ));
+    }
+    let halal_number = optional(
+        &mut errors,
+        fields.halal_certificate_number.clone(),
+        current_legal
+            .as_ref()
+            .and_then(|l| l.halal_certificate_number.as_ref()),
+        |v| legal::parse_halal_number(v, "input.halalCertificateNumber"),
+    );
+    let halal_expires_on = match (&halal_number, fields.halal_expires_on) {
+        (None, _) => None,
+        (Some(_), Some(d)) => Some(d),
+        (Some(_), None) if fields.halal_certificate_number.is_some() => None,
+        (Some(_), None) => current_legal.as_ref().and_then(|l| l.halal_expires_on),
+    };
+    if halal_number.is_some() {
+        match halal_expires_on {
+            None => errors.push(FieldError::new(
+                "input.halalExpiresOn",
+                "REQUIRED",
+                "give the certificate's expiry date",
+            )),
+            Some(d) if d < today => errors.push(FieldError::new(
+                "input.halalExpiresOn",
+                "EXPIRED",
+                "this certificate has already expired",
+            )),
+            Some(_) => {}
+        }
+    } else if fields.halal_expires_on.is_some() && fields.halal_certificate_number.is_some() {
+        errors.push(FieldError::new(
+            "input.halalCertificateNumber",
+            "REQUIRED",
+            "an expiry date needs a certificate number",
+        ));
+    }
+    let pirt_number = optional(
+        &mut errors,
+        fields.pirt_number,
+        current_legal.as_ref().and_then(|l| l.pirt_number.as_ref()),
+        |v| legal::parse_pirt(v, "input.pirtNumber"),
+    );
+    let trademark_number = optional(
+        &mut errors,
+        fields.trademark_number,
+        current_legal
+            .as_ref()
+            .and_then(|l| l.trademark_number.as_ref()),
+        |v| legal::parse_trademark(v, "input.trademarkNumber"),
+    );
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    Ok(Validated {
+        business_name,
+        owner_name,
+        description,
+        phone,
+        email,
+        address,
+        village_code: village_code.unwrap_or_default(),
+        district_code,
+        category: category.unwrap_or(BusinessCategory::Lainnya),
+        scale: scale.unwrap_or(BusinessScale::Mikro),
+        legal: LegalData {
+            nib,
+            halal_certificate_number: halal_number,
+            halal_expires_on,
+            pirt_number,
+            trademark_number,
+        },
+    })
+}
+
+/// A unique slug from the business name ("Keripik Mangga Bu Sri" → "keripik-mangga-bu-sri-2").
+async fn unique_slug(db: &impl ConnectionTrait, name: &str) -> AppResult<String> {
+    let mut base = String::new();
+    for c in name.to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() {
+            base.push(c);
+        } else if !base.ends_with('-') && !base.is_empty() {
+            base.push('-');
+        }
+    }
+    let base = base
+        .trim_end_matches('-')
+        .chars()
+        .take(100)
+        .collect::<String>();
+    let base = if base.is_empty() {
+        "umkm".to_string()
+    } else {
+        base
+    };
+    for n in 1..1000 {
+        let candidate = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
+        if seller::Entity::find()
+            .filter(seller::Column::Slug.eq(&candidate))
+            .count(db)
+            .await?
+            == 0
+        {
+            return Ok(candidate);
+        }
+    }
+    Ok(format!("{base}-{}", Uuid::now_v7().simple()))
+}
+
+async fn record(
+    db: &impl ConnectionTrait,
+    seller_id: Uuid,
+    from: Option<SellerStatus>,
+    to: SellerStatus,
+    reason: Option<String>,
+    actor: Uuid,
+) -> AppResult<()> {
+    use sea_orm::ActiveEnum;
+    seller_status_change::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        seller_id: Set(seller_id),
+        from_status: Set(from.map(|s| s.to_value())),
+        to_status: Set(to.to_value()),
+        reason: Set(reason),
+        actor_id: Set(Some(actor)),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn apply(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+    fields: SellerFields,
+    today: NaiveDate,
+) -> AppResult<seller::Model> {
+    let v = validate(db, fields, None, today).await?;
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    let mut model = seller::ActiveModel {
+        id: Set(id),
+        slug: Set(unique_slug(&txn, &v.business_name).await?),
+        business_name: Set(v.business_name),
+        owner_name: Set(v.owner_name),
+        description: Set(v.description),
+        phone: Set(v.phone),
+        email: Set(v.email),
+        address: Set(v.address),
+        village_code: Set(Some(v.village_code)),
+        district_code: Set(v.district_code),
+        category: Set(v.category),
+        scale: Set(v.scale),
+        nib: NotSet,
+        halal_certificate_number: NotSet,
+        halal_expires_on: NotSet,
+        pirt_number: NotSet,
+        trademark_number: NotSet,
+        status: Set(SellerStatus::Pending),
+        status_reason: Set(None),
+        pending_legal_change: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    v.legal.apply(&mut model);
+    let seller = model.insert(&txn).await?;
+    seller_member::ActiveModel {
+        seller_id: Set(id),
+        user_id: Set(user_id),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    record(
+        &txn,
+        id,
+        None,
+        SellerStatus::Pending,
+        Some("application submitted".into()),
+        user_id,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(seller)
+}
+
+fn transition_error(message: &str) -> AppError {
+    AppError::Validation(vec![FieldError {
+        field: None,
+        code: "INVALID_TRANSITION".into(),
+        message: message.into(),
+    }])
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<seller::Model> {
+    seller::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("seller"))
+}
+
+/// Edits (and for REJECTED sellers resubmits) an application; see the module rules.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: Uuid,
+    current: seller::Model,
+    fields: SellerFields,
+    today: NaiveDate,
+) -> AppResult<seller::Model> {
+    if current.status == SellerStatus::Suspended {
+        return Err(transition_error(
+            "a suspended seller cannot be edited; contact the regency office",
+        ));
+    }
+    let v = validate(db, fields, Some(&current), today).await?;
+    let txn = db.begin().await?;
+    let mut model: seller::ActiveModel = current.clone().into();
+    model.business_name = Set(v.business_name);
+    model.owner_name = Set(v.owner_name);
+    model.description = Set(v.description);
+    model.phone = Set(v.phone);
+    model.email = Set(v.email);
+    model.address = Set(v.address);
+    model.village_code = Set(Some(v.village_code));
+    model.district_code = Set(v.district_code);
+    model.category = Set(v.category);
+    model.scale = Set(v.scale);
+    model.updated_at = Set(Utc::now());
+    match current.status {
+        SellerStatus::Verified => {
+            if v.legal != LegalData::of(&current) {
+                let json = serde_json::to_string(&v.legal).map_err(AppError::internal)?;
+                if current.pending_legal_change.as_deref() != Some(json.as_str()) {
+                    model.pending_legal_change = Set(Some(json));
+                    record(
+                        &txn,
+                        current.id,
+                        Some(SellerStatus::Verified),
+                        SellerStatus::Verified,
+                        Some("legal data submitted for review".into()),
+                        actor,
+                    )
+                    .await?;
+                }
+            } else {
+                model.pending_legal_change = Set(None);
+            }
+        }
+        SellerStatus::Rejected => {
+            v.legal.apply(&mut model);
+            model.status = Set(SellerStatus::Pending);
+            model.status_reason = Set(None);
+            record(
+                &txn,
+                current.id,
+                Some(SellerStatus::Rejected),
+                SellerStatus::Pending,
+                Some("resubmitted".into()),
+                actor,
+            )
+            .await?;
+        }
+        _ => v.legal.apply(&mut model),
+    }
+    let updated = model.update(&txn).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+fn reason_of(reason: Option<String>) -> AppResult<String> {
+    let r = reason.map(|r| r.trim().to_string()).unwrap_or_default();
+    if r.is_empty() || r.chars().count() > 1000 {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "input.reason",
+            "REQUIRED",
+            "give a reason of 1 to 1000 characters",
+        )]));
+    }
+    Ok(r)
+}
+
+pub enum Decision {
+    Verify,
+    Reject(Option<String>),
+    Suspend(Option<String>),
+    Reinstate,
+}
+
+/// An administrator's decision on a seller; see the module rules.
+pub async fn decide(
+    db: &DatabaseConnection,
+    admin: Uuid,
+    seller_id: Uuid,
+    decision: Decision,
+) -> AppResult<seller::Model> {
+    let current = find(db, seller_id).await?;
+    let from = current.status;
+    let pending: Option<LegalData> = current
+        .pending_legal_change
+        .as_deref()
+        .and_then(|j| serde_json::from_str(j).ok());
+    let txn = db.begin().await?;
+    let mut model: seller::ActiveModel = current.clone().into();
+    model.updated_at = Set(Utc::now());
+    let (to, reason) = match (decision, from) {
+        (Decision::Verify, SellerStatus::Pending) => (SellerStatus::Verified, None),
+        (Decision::Verify, SellerStatus::Verified) => {
+            let Some(change) = pending else {
+                return Err(transition_error("the seller is already verified"));
+            };
+            change.apply(&mut model);
+            model.pending_legal_change = Set(None);
+            (
+                SellerStatus::Verified,
+                Some("legal data change approved".to_string()),
+            )
+        }
+        (Decision::Reject(reason), SellerStatus::Pending) => {
+            (SellerStatus::Rejected, Some(reason_of(reason)?))
+        }
+        (Decision::Reject(reason), SellerStatus::Verified) if pending.is_some() => {
+            model.pending_legal_change = Set(None);
+            (
+                SellerStatus::Verified,
+                Some(format!(
+                    "legal data change rejected: {}",
+                    reason_of(reason)?
+                )),
+            )
+        }
+        (Decision::Suspend(reason), SellerStatus::Pending | SellerStatus::Verified) => {
+            (SellerStatus::Suspended, Some(reason_of(reason)?))
+        }
+        (Decision::Reinstate, SellerStatus::Suspended) => (SellerStatus::Verified, None),
+        (_, status) => {
+            return Err(transition_error(&format!(
+                "not possible for a seller that is {}",
+                sea_orm::ActiveEnum::to_value(&status)
+            )));
+        }
+    };
+    if to != from {
+        model.status = Set(to);
+        model.status_reason = Set(reason.clone());
+    }
+    let updated = model.update(&txn).await?;
+    record(&txn, seller_id, Some(from), to, reason, admin).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn history(
+    db: &impl ConnectionTrait,
+    seller_id: Uuid,
+) -> AppResult<Vec<seller_status_change::Model>> {
+    use sea_orm::QueryOrder;
+    Ok(seller_status_change::Entity::find()
+        .filter(seller_status_change::Column::SellerId.eq(seller_id))
+        .order_by_asc(seller_status_change::Column::CreatedAt)
+        .order_by_asc(seller_status_change::Column::Id)
+        .all(db)
+        .await?)
+}

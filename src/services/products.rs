@@ -1,0 +1,394 @@
+//! Catalogue management by sellers: products through their lifecycle, and stock per outlet.
+//!
+//! Publishing is gated by compliance: only a VERIFIED seller publishes, and a product in a food
+//! category also needs a P-IRT number or a halal certificate valid today on record. A product
+//! declared halal needs the seller's halal certificate on record.
+
+use chrono::{NaiveDate, Utc};
+use entity::{
+    category,
+    enums::{ProductStatus, SellerStatus},
+    outlet_seller, product, seller, stock,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, Set, sea_query::OnConflict,
+};
+use uuid::Uuid;
+
+use crate::{
+    error::{AppError, AppResult, FieldError},
+    services::catalog::halal_today,
+};
+
+/// Highest price accepted, in Rupiah (fits GraphQL Int).
+pub const MAX_PRICE: i64 = 100_000_000;
+pub const MAX_STOCK: i32 = 1_000_000;
+
+/// Product fields; on update `None` leaves a field as it is.
+#[derive(Debug, Default, Clone)]
+pub struct ProductFields {
+    pub category_id: Option<Uuid>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub price: Option<i64>,
+    pub unit_label: Option<String>,
+    pub net_weight_grams: Option<i32>,
+    pub shelf_life_days: Option<i32>,
+    pub halal: Option<bool>,
+}
+
+fn rule(code: &str, message: &str) -> AppError {
+    AppError::Validation(vec![FieldError {
+        field: None,
+        code: code.into(),
+        message: message.into(),
+    }])
+}
+
+async fn slug_for(db: &impl ConnectionTrait, name: &str) -> AppResult<String> {
+    let mut base = String::new();
+    for c in name.to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() {
+            base.push(c);
+        } else if !base.is_empty() && !base.ends_with('-') {
+            base.push('-');
+        }
+    }
+    let base: String = base.trim_end_matches('-').chars().take(120).collect();
+    let base = if base.is_empty() {
+        "produk".to_string()
+    } else {
+        base
+    };
+    for n in 1..1000 {
+        let candidate = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
+        if product::Entity::find()
+            .filter(product::Column::Slug.eq(&candidate))
+            .count(db)
+            .await?
+            == 0
+        {
+            return Ok(candidate);
+        }
+    }
+    Ok(format!("{base}-{}", Uuid::now_v7().simple()))
+}
+
+async fn validate(
+    db: &impl ConnectionTrait,
+    seller: &seller::Model,
+    fields: &ProductFields,
+    current: Option<&product::Model>,
+) -> AppResult<()> {
+    let mut errors = Vec::new();
+    let len = |v: &Option<String>, cur: Option<&str>| {
+        v.as_deref()
+            .map(str::trim)
+            .or(cur)
+            .map(|s| s.chars().count())
+            .unwrap_or(0)
+    };
+    if !(3..=160).contains(&len(&fields.name, current.map(|c| c.name.as_str()))) {
+        errors.push(FieldError::new(
+            "input.name",
+            "INVALID",
+            "must be 3 to 160 characters",
+        ));
+    }
+    if len(&fields.description, current.map(|c| c.description.as_str())) > 5000 {
+        errors.push(FieldError::new(
+            "input.description",
+            "INVALID",
+            "must be at most 5000 characters",
+        ));
+    }
+    if !(1..=60).contains(&len(
+        &fields.unit_label,
+        current.map(|c| c.unit_label.as_str()),
+    )) {
+        errors.push(FieldError::new(
+            "input.unitLabel",
+            "INVALID",
+            "must be 1 to 60 characters, e.g. \"pak 250 g\"",
+        ));
+    }
+    match fields.price.or(current.map(|c| c.price)) {
+        None => errors.push(FieldError::new(
+            "input.price",
+            "REQUIRED",
+            "give a price in whole Rupiah",
+        )),
+        Some(p) if !(1..=MAX_PRICE).contains(&p) => errors.push(FieldError::new(
+            "input.price",
+            "INVALID",
+            format!("must be from 1 to {MAX_PRICE} Rupiah"),
+        )),
+        Some(_) => {}
+    }
+    if fields
+        .net_weight_grams
+        .is_some_and(|g| !(1..=1_000_000).contains(&g))
+    {
+        errors.push(FieldError::new(
+            "input.netWeightGrams",
+            "INVALID",
+            "must be from 1 to 1000000 grams",
+        ));
+    }
+    if fields
+        .shelf_life_days
+        .is_some_and(|d| !(1..=3650).contains(&d))
+    {
+        errors.push(FieldError::new(
+            "input.shelfLifeDays",
+            "INVALID",
+            "must be from 1 to 3650 days",
+        ));
+    }
+    match fields.category_id.or(current.map(|c| c.category_id)) {
+        None => errors.push(FieldError::new(
+            "input.categoryId",
+            "REQUIRED",
+            "choose a category",
+        )),
+        Some(id) => {
+            if category::Entity::find_by_id(id).one(db).await?.is_none() {
+                errors.push(FieldError::new(
+                    "input.categoryId",
+                    "INVALID",
+                    "no such category",
+                ));
+            }
+        }
+    }
+    if fields.halal == Some(true) && seller.halal_certificate_number.is_none() {
+        errors.push(FieldError::new(
+            "input.halal",
+            "PERMIT_REQUIRED",
+            "a product is declared halal only with the seller's halal certificate on record",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    seller: &seller::Model,
+    fields: ProductFields,
+) -> AppResult<product::Model> {
+    if seller.status == SellerStatus::Suspended {
+        return Err(rule(
+            "SELLER_SUSPENDED",
+            "a suspended seller cannot add products",
+        ));
+    }
+    validate(db, seller, &fields, None).await?;
+    let name = fields.name.unwrap_or_default().trim().to_string();
+    let now = Utc::now();
+    Ok(product::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        seller_id: Set(seller.id),
+        category_id: Set(fields.category_id.unwrap_or_default()),
+        slug: Set(slug_for(db, &name).await?),
+        name: Set(name),
+        description: Set(fields.description.unwrap_or_default().trim().to_string()),
+        price: Set(fields.price.unwrap_or_default()),
+        unit_label: Set(fields.unit_label.unwrap_or_default().trim().to_string()),
+        net_weight_grams: Set(fields.net_weight_grams),
+        shelf_life_days: Set(fields.shelf_life_days),
+        halal: Set(fields.halal.unwrap_or(false)),
+        featured: Set(false),
+        status: Set(ProductStatus::Draft),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    seller: &seller::Model,
+    current: product::Model,
+    fields: ProductFields,
+) -> AppResult<product::Model> {
+    validate(db, seller, &fields, Some(&current)).await?;
+    let mut m: product::ActiveModel = current.into();
+    if let Some(v) = fields.category_id {
+        m.category_id = Set(v);
+    }
+    if let Some(v) = fields.name {
+        m.name = Set(v.trim().to_string());
+    }
+    if let Some(v) = fields.description {
+        m.description = Set(v.trim().to_string());
+    }
+    if let Some(v) = fields.price {
+        m.price = Set(v);
+    }
+    if let Some(v) = fields.unit_label {
+        m.unit_label = Set(v.trim().to_string());
+    }
+    if let Some(v) = fields.net_weight_grams {
+        m.net_weight_grams = Set(Some(v));
+    }
+    if let Some(v) = fields.shelf_life_days {
+        m.shelf_life_days = Set(Some(v));
+    }
+    if let Some(v) = fields.halal {
+        m.halal = Set(v);
+    }
+    m.updated_at = Set(Utc::now());
+    Ok(m.update(db).await?)
+}
+
+/// DRAFT or ARCHIVED → ACTIVE, gated by verification and compliance.
+pub async fn publish(
+    db: &DatabaseConnection,
+    seller: &seller::Model,
+    current: product::Model,
+    today: NaiveDate,
+) -> AppResult<product::Model> {
+    if current.status == ProductStatus::Active {
+        return Ok(current);
+    }
+    if seller.status != SellerStatus::Verified {
+        return Err(rule(
+            "NOT_VERIFIED",
+            "only a verified seller can publish products",
+        ));
+    }
+    let is_food = category::Entity::find_by_id(current.category_id)
+        .one(db)
+        .await?
+        .is_some_and(|c| c.is_food);
+    let halal_valid = seller.halal_certificate_number.is_some()
+        && seller.halal_expires_on.is_some_and(|d| d >= today);
+    if is_food && seller.pirt_number.is_none() && !halal_valid {
+        return Err(rule(
+            "PERMIT_REQUIRED",
+            "a food product needs a P-IRT number or a valid halal certificate on record",
+        ));
+    }
+    if current.halal && !halal_today(&current, seller, today) {
+        return Err(rule(
+            "PERMIT_REQUIRED",
+            "the product is declared halal but the seller's certificate is missing or expired",
+        ));
+    }
+    set_status(db, current, ProductStatus::Active).await
+}
+
+pub async fn set_status(
+    db: &DatabaseConnection,
+    current: product::Model,
+    status: ProductStatus,
+) -> AppResult<product::Model> {
+    let mut m: product::ActiveModel = current.into();
+    m.status = Set(status);
+    m.updated_at = Set(Utc::now());
+    Ok(m.update(db).await?)
+}
+
+pub async fn set_featured(
+    db: &DatabaseConnection,
+    current: product::Model,
+    featured: bool,
+) -> AppResult<product::Model> {
+    let mut m: product::ActiveModel = current.into();
+    m.featured = Set(featured);
+    m.updated_at = Set(Utc::now());
+    Ok(m.update(db).await?)
+}
+
+/// Whether the seller has a place at the outlet (where its members may keep stock).
+pub async fn has_place(
+    db: &impl ConnectionTrait,
+    seller_id: Uuid,
+    outlet_id: Uuid,
+) -> AppResult<bool> {
+    Ok(outlet_seller::Entity::find()
+        .filter(outlet_seller::Column::SellerId.eq(seller_id))
+        .filter(outlet_seller::Column::OutletId.eq(outlet_id))
+        .count(db)
+        .await?
+        > 0)
+}
+
+pub async fn set_stock(
+    db: &DatabaseConnection,
+    outlet_id: Uuid,
+    product_id: Uuid,
+    quantity: i32,
+) -> AppResult<stock::Model> {
+    if !(0..=MAX_STOCK).contains(&quantity) {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "input.quantity",
+            "INVALID",
+            format!("must be from 0 to {MAX_STOCK}"),
+        )]));
+    }
+    let now = Utc::now();
+    stock::Entity::insert(stock::ActiveModel {
+        outlet_id: Set(outlet_id),
+        product_id: Set(product_id),
+        quantity: Set(quantity),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([stock::Column::OutletId, stock::Column::ProductId])
+            .update_columns([stock::Column::Quantity, stock::Column::UpdatedAt])
+            .to_owned(),
+    )
+    .exec(db)
+    .await?;
+    stock::Entity::find_by_id((outlet_id, product_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("stock row vanished")))
+}
+
+/// All products of a seller, any status, newest first (for its members and administrators).
+pub async fn list_for_seller(
+    db: &impl ConnectionTrait,
+    seller_id: Uuid,
+    status: Option<ProductStatus>,
+    page: crate::domain::cursor::Page,
+) -> AppResult<(Vec<product::Model>, bool)> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let mut select = product::Entity::find().filter(product::Column::SellerId.eq(seller_id));
+    if let Some(status) = status {
+        select = select.filter(product::Column::Status.eq(status));
+    }
+    let mut rows = select
+        .order_by_desc(product::Column::CreatedAt)
+        .order_by_asc(product::Column::Id)
+        .offset(page.offset)
+        .limit(page.limit + 1)
+        .all(db)
+        .await?;
+    let has_next = rows.len() as u64 > page.limit;
+    rows.truncate(page.limit as usize);
+    Ok((rows, has_next))
+}
+
+pub async fn count_for_seller(
+    db: &impl ConnectionTrait,
+    seller_id: Uuid,
+    status: Option<ProductStatus>,
+) -> AppResult<u64> {
+    let mut select = product::Entity::find().filter(product::Column::SellerId.eq(seller_id));
+    if let Some(status) = status {
+        select = select.filter(product::Column::Status.eq(status));
+    }
+    Ok(select.count(db).await?)
+}

@@ -1,0 +1,783 @@
+//! Outlet administration over HTTP: creating and editing outlets with their opening hours,
+//! placing sellers and staff, featuring products, validation as userErrors, and refusal of
+//! every mutation to buyers and anonymous callers.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::TestApp;
+use entity::{outlet, outlet_hour, outlet_seller, outlet_staff, product, seller};
+use pasar_oleh::domain::global_id::{GlobalId, NodeKind};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+
+const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) { tokens { accessToken } userErrors { code } } }";
+const REGISTER: &str = "mutation($input: RegisterUserInput!) { register(input: $input) { user { id } userErrors { field code } } }";
+
+const OUTLET_FIELDS: &str = "outlet { id code name restArea status phone location { latitude longitude } kecamatan { code } village { code } openingHours { weekday opens closes } sellers { businessName } } userErrors { field code message }";
+
+fn create_outlet() -> String {
+    format!(
+        "mutation($input: CreateOutletInput!) {{ createOutlet(input: $input) {{ {OUTLET_FIELDS} }} }}"
+    )
+}
+fn update_outlet() -> String {
+    format!(
+        "mutation($input: UpdateOutletInput!) {{ updateOutlet(input: $input) {{ {OUTLET_FIELDS} }} }}"
+    )
+}
+fn assign_seller() -> String {
+    format!(
+        "mutation($input: OutletSellerInput!) {{ assignSellerToOutlet(input: $input) {{ {OUTLET_FIELDS} }} }}"
+    )
+}
+fn remove_seller() -> String {
+    format!(
+        "mutation($input: OutletSellerInput!) {{ removeSellerFromOutlet(input: $input) {{ {OUTLET_FIELDS} }} }}"
+    )
+}
+fn assign_staff() -> String {
+    format!(
+        "mutation($input: OutletStaffInput!) {{ assignOutletStaff(input: $input) {{ {OUTLET_FIELDS} }} }}"
+    )
+}
+fn remove_staff() -> String {
+    format!(
+        "mutation($input: OutletStaffInput!) {{ removeOutletStaff(input: $input) {{ {OUTLET_FIELDS} }} }}"
+    )
+}
+const SET_FEATURED: &str = "mutation($input: SetProductFeaturedInput!) { setProductFeatured(input: $input) { productId featured userErrors { field code } } }";
+
+async fn gql_as(app: &TestApp, auth: Option<&str>, query: &str, variables: Value) -> Value {
+    let mut req = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(auth) = auth {
+        req = req.header("authorization", auth);
+    }
+    let res = req.send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    res.json().await.unwrap()
+}
+
+async fn login(app: &TestApp, identifier: &str, password: &str) -> String {
+    let body = gql_as(
+        app,
+        None,
+        LOGIN,
+        json!({ "input": { "identifier": identifier, "password": password } }),
+    )
+    .await;
+    let token = body["data"]["login"]["tokens"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("login failed: {body}"));
+    format!("Bearer {token}")
+}
+
+async fn admin(app: &TestApp) -> String {
+    pasar_oleh::services::accounts::create_admin(
+        &app.state.db,
+        "admin@example.id",
+        "Admin Dinas",
+        "rahasia-admin",
+    )
+    .await
+    .unwrap();
+    login(app, "admin@example.id", "rahasia-admin").await
+}
+
+/// Registers a buyer; returns (Authorization header, user ID).
+async fn buyer(app: &TestApp, email: &str) -> (String, String) {
+    let body = gql_as(
+        app,
+        None,
+        REGISTER,
+        json!({ "input": { "email": email, "displayName": "Pembeli", "password": "rahasia-123" } }),
+    )
+    .await;
+    let id = body["data"]["register"]["user"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("register failed: {body}"))
+        .to_string();
+    (login(app, email, "rahasia-123").await, id)
+}
+
+async fn outlet_id(app: &TestApp, code: &str) -> String {
+    let body = gql_as(
+        app,
+        None,
+        "query($c: String!) { outlet(code: $c) { id } }",
+        json!({ "c": code }),
+    )
+    .await;
+    body["data"]["outlet"]["id"].as_str().unwrap().to_string()
+}
+
+async fn seller_by_slug(app: &TestApp, slug: &str) -> (uuid::Uuid, String) {
+    let s = seller::Entity::find()
+        .filter(seller::Column::Slug.eq(slug))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    (s.id, GlobalId::new(NodeKind::Seller, s.id).encode())
+}
+
+fn user_errors(body: &Value, mutation: &str) -> Vec<(String, String)> {
+    body["data"][mutation]["userErrors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no userErrors: {body}"))
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap_or("").to_string(),
+                e["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("expected an error: {body}"))
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct Counts {
+    outlets: u64,
+    hours: u64,
+    outlet_sellers: u64,
+    outlet_staff: u64,
+    featured: u64,
+}
+
+async fn counts(app: &TestApp) -> Counts {
+    let db = &app.state.db;
+    Counts {
+        outlets: outlet::Entity::find().count(db).await.unwrap(),
+        hours: outlet_hour::Entity::find().count(db).await.unwrap(),
+        outlet_sellers: outlet_seller::Entity::find().count(db).await.unwrap(),
+        outlet_staff: outlet_staff::Entity::find().count(db).await.unwrap(),
+        featured: product::Entity::find()
+            .filter(product::Column::Featured.eq(true))
+            .count(db)
+            .await
+            .unwrap(),
+    }
+}
+
+fn new_outlet_input() -> Value {
+    json!({
+        "code": "TGS-K13",
+        "name": "Kios 13 Rest Area Tongas",
+        "restArea": "Rest Area Tongas",
+        "villageCode": "35.13.23.2008",
+        "latitude": -7.7445,
+        "longitude": 113.1130,
+        "phone": "0812-3456-7813",
+        "openingHours": [
+            { "weekday": "MONDAY", "opens": "07:00", "closes": "21:00" },
+            { "weekday": "SATURDAY", "opens": "06:00", "closes": "22:00" }
+        ]
+    })
+}
+
+#[tokio::test]
+async fn admins_create_and_update_outlets() {
+    let app = TestApp::spawn().await;
+    let admin = admin(&app).await;
+    let before = counts(&app).await;
+
+    let body = gql_as(
+        &app,
+        Some(&admin),
+        &create_outlet(),
+        json!({ "input": new_outlet_input() }),
+    )
+    .await;
+    assert_eq!(user_errors(&body, "createOutlet"), vec![], "{body}");
+    let created = &body["data"]["createOutlet"]["outlet"];
+    assert_eq!(created["code"], "TGS-K13");
+    assert_eq!(created["name"], "Kios 13 Rest Area Tongas");
+    assert_eq!(created["restArea"], "Rest Area Tongas");
+    assert_eq!(created["status"], "OPEN");
+    assert_eq!(created["phone"], "+6281234567813");
+    assert_eq!(created["location"]["latitude"], -7.7445);
+    assert_eq!(created["village"]["code"], "35.13.23.2008");
+    // The kecamatan is the village's.
+    assert_eq!(created["kecamatan"]["code"], "35.13.23");
+    assert_eq!(
+        created["openingHours"],
+        json!([
+            { "weekday": "MONDAY", "opens": "07:00", "closes": "21:00" },
+            { "weekday": "SATURDAY", "opens": "06:00", "closes": "22:00" }
+        ])
+    );
+    let id = created["id"].as_str().unwrap().to_string();
+    let after = counts(&app).await;
+    assert_eq!(after.outlets, before.outlets + 1);
+    assert_eq!(after.hours, before.hours + 2);
+    // Public queries see it at once.
+    assert_eq!(outlet_id(&app, "TGS-K13").await, id);
+
+    // Update: only the given fields change; given hours replace all rows; null removes the phone.
+    let body = gql_as(
+        &app,
+        Some(&admin),
+        &update_outlet(),
+        json!({ "input": {
+            "outletId": id,
+            "name": "  Kios 13 Oleh-Oleh  ",
+            "status": "CLOSED",
+            "phone": null,
+            "longitude": 113.2,
+            "openingHours": [{ "weekday": "SUNDAY", "opens": "08:00", "closes": "12:00" }]
+        } }),
+    )
+    .await;
+    assert_eq!(user_errors(&body, "updateOutlet"), vec![], "{body}");
+    let updated = &body["data"]["updateOutlet"]["outlet"];
+    assert_eq!(updated["name"], "Kios 13 Oleh-Oleh");
+    assert_eq!(updated["restArea"], "Rest Area Tongas");
+    assert_eq!(updated["status"], "CLOSED");
+    assert_eq!(updated["phone"], Value::Null);
+    assert_eq!(updated["location"]["latitude"], -7.7445);
+    assert_eq!(updated["location"]["longitude"], 113.2);
+    assert_eq!(
+        updated["openingHours"],
+        json!([{ "weekday": "SUNDAY", "opens": "08:00", "closes": "12:00" }])
+    );
+    assert_eq!(counts(&app).await.hours, before.hours + 1);
+
+    // Without openingHours the hours stay; an empty list closes every day.
+    let body = gql_as(
+        &app,
+        Some(&admin),
+        &update_outlet(),
+        json!({ "input": { "outletId": id, "restArea": "Rest Area Tongas KM 2", "phone": "+62 812 0000 1313" } }),
+    )
+    .await;
+    let updated = &body["data"]["updateOutlet"]["outlet"];
+    assert_eq!(updated["restArea"], "Rest Area Tongas KM 2");
+    assert_eq!(updated["phone"], "+6281200001313");
+    assert_eq!(updated["openingHours"].as_array().unwrap().len(), 1);
+    let body = gql_as(
+        &app,
+        Some(&admin),
+        &update_outlet(),
+        json!({ "input": { "outletId": id, "openingHours": [] } }),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["updateOutlet"]["outlet"]["openingHours"],
+        json!([])
+    );
+    assert_eq!(counts(&app).await.hours, before.hours);
+
+    // Update validation comes back as userErrors and changes nothing.
+    let body = gql_as(
+        &app,
+        Some(&admin),
+        &update_outlet(),
+        json!({ "input": { "outletId": id, "name": "", "latitude": 91.0, "phone": "12345",
+            "openingHours": [{ "weekday": "MONDAY", "opens": "09:00", "closes": "24:00" }] } }),
+    )
+    .await;
+    assert_eq!(body["data"]["updateOutlet"]["outlet"], Value::Null);
+    let errors = user_errors(&body, "updateOutlet");
+    for field in [
+        "input.name",
+        "input.latitude",
+        "input.phone",
+        "input.openingHours[0].closes",
+    ] {
+        assert!(
+            errors.iter().any(|(f, _)| f == field),
+            "{field} missing in {errors:?}"
+        );
+    }
+    let body = gql_as(
+        &app,
+        None,
+        "query($c: String!) { outlet(code: $c) { name status } }",
+        json!({ "c": "TGS-K13" }),
+    )
+    .await;
+    assert_eq!(body["data"]["outlet"]["name"], "Kios 13 Oleh-Oleh");
+
+    // Unknown outlet: NOT_FOUND; an ID of another type: BAD_USER_INPUT.
+    let unknown = GlobalId::new(NodeKind::Outlet, uuid::Uuid::now_v7()).encode();
+    let body = gql_as(
+        &app,
+        Some(&admin),
+        &update_outlet(),
+        json!({ "input": { "outletId": unknown, "name": "X" } }),
+    )
+    .await;
+    assert_eq!(error_code(&body), "NOT_FOUND");
+    let wrong_kind = GlobalId::new(NodeKind::Seller, uuid::Uuid::now_v7()).encode();
+    let body = gql_as(
+        &app,
+        Some(&admin),
+        &update_outlet(),
+        json!({ "input": { "outletId": wrong_kind, "name": "X" } }),
+    )
+    .await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn create_outlet_reports_every_invalid_field_and_taken_codes() {
+    let app = TestApp::spawn().await;
+    let admin = admin(&app).await;
+    let before = counts(&app).await;
+
+    let body = gql_as(
+        &app,
+        Some(&admin),
+        &create_outlet(),
+        json!({ "input": {
+            "code": "tgs k13",
+            "name": "Kios 13",
+            "restArea": "Rest Area Tongas",
+            "villageCode": "35.13.99.9999",
+            "latitude": -7.7,
+            "longitude": 181.0,
+            "openingHours": [
+                { "weekday": "MONDAY", "opens": "07:00", "closes": "21:00" },
+                { "weekday": "TUESDAY", "opens": "21:00", "closes": "07:00" },
+                { "weekday": "MONDAY", "opens": "08:00", "closes": "20:00" }
+            ]
+        } }),
+    )
+    .await;
+    assert_eq!(body["data"]["createOutlet"]["outlet"], Value::Null);
+    let errors = user_errors(&body, "createOutlet");
+    for (field, code) in [
+        ("input.code", "INVALID"),
+        ("input.villageCode", "INVALID"),
+        ("input.longitude", "INVALID"),
+        ("input.openingHours[1].closes", "INVALID"),
+        ("input.openingHours[2].weekday", "INVALID"),
+    ] {
+        assert!(
+            errors.contains(&(field.to_string(), code.to_string())),
+            "{field} {code} missing in {errors:?}"
+        );
+    }
+    assert_eq!(errors.len(), 5, "{errors:?}");
+    let messages = body["data"]["createOutlet"]["userErrors"]
+        .as_array()
+        .unwrap();
+    assert!(messages.iter().all(|e| e["message"].as_str().is_some()));
+
+    // Empty name and rest area, out-of-range latitude, a bad phone, a malformed time.
+    let body = gql_as(
+        &app,
+        Some(&admin),
+        &create_outlet(),
+        json!({ "input": {
+            "code": "TGS-K14",
+            "name": " ",
+            "restArea": "x".repeat(161),
+            "villageCode": "35.13.23.2008",
+            "latitude": -90.5,
+            "longitude": 113.1,
+            "phone": "021-555-1234",
+            "openingHours": [{ "weekday": "FRIDAY", "opens": "7:00", "closes": "21:00" }]
+        } }),
+    )
+    .await;
+    let fields: Vec<String> = user_errors(&body, "createOutlet")
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect();
+    assert_eq!(
+        fields,
+        vec![
+            "input.name",
+            "input.restArea",
+            "input.latitude",
+            "input.phone",
+            "input.openingHours[0].opens"
+        ]
+    );
+
+    // An existing code is TAKEN.
+    let mut input = new_outlet_input();
+    input["code"] = json!("TGS-K07");
+    let body = gql_as(
+        &app,
+        Some(&admin),
+        &create_outlet(),
+        json!({ "input": input }),
+    )
+    .await;
+    assert_eq!(
+        user_errors(&body, "createOutlet"),
+        vec![("input.code".to_string(), "TAKEN".to_string())]
+    );
+    assert_eq!(counts(&app).await, before, "nothing was written");
+
+    // A second creation with the code of the first is TAKEN as well.
+    let body = gql_as(
+        &app,
+        Some(&admin),
+        &create_outlet(),
+        json!({ "input": new_outlet_input() }),
+    )
+    .await;
+    assert_eq!(user_errors(&body, "createOutlet"), vec![]);
+    let body = gql_as(
+        &app,
+        Some(&admin),
+        &create_outlet(),
+        json!({ "input": new_outlet_input() }),
+    )
+    .await;
+    assert_eq!(
+        user_errors(&body, "createOutlet"),
+        vec![("input.code".to_string(), "TAKEN".to_string())]
+    );
+    assert_eq!(counts(&app).await.outlets, before.outlets + 1);
+}
+
+#[tokio::test]
+async fn admins_place_sellers_and_staff_idempotently() {
+    let app = TestApp::spawn().await;
+    let admin = admin(&app).await;
+    let outlet = outlet_id(&app, "TGS-K07").await;
+    let (verified_uuid, verified) = seller_by_slug(&app, "keripik-mangga-bu-sri").await;
+    let (pending_uuid, pending) = seller_by_slug(&app, "sirup-mangga-mbak-lia").await;
+    let db = &app.state.db;
+    let k07 = GlobalId::parse(&outlet, "id").unwrap().id;
+    let places = |seller_id: uuid::Uuid| async move {
+        outlet_seller::Entity::find()
+            .filter(outlet_seller::Column::OutletId.eq(k07))
+            .filter(outlet_seller::Column::SellerId.eq(seller_id))
+            .count(db)
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        places(verified_uuid).await,
+        0,
+        "the seed must not place her at K07"
+    );
+
+    // Assigning twice leaves one place; the outlet lists verified sellers.
+    for _ in 0..2 {
+        let body = gql_as(
+            &app,
+            Some(&admin),
+            &assign_seller(),
+            json!({ "input": { "outletId": outlet, "sellerId": verified } }),
+        )
+        .await;
+        assert_eq!(user_errors(&body, "assignSellerToOutlet"), vec![], "{body}");
+        let sellers = body["data"]["assignSellerToOutlet"]["outlet"]["sellers"]
+            .as_array()
+            .unwrap();
+        assert!(
+            sellers
+                .iter()
+                .any(|s| s["businessName"] == "Keripik Mangga Bu Sri"),
+            "{sellers:?}"
+        );
+        assert_eq!(places(verified_uuid).await, 1);
+    }
+    // Sellers of any verification status may be placed (they stay hidden from the public).
+    let body = gql_as(
+        &app,
+        Some(&admin),
+        &assign_seller(),
+        json!({ "input": { "outletId": outlet, "sellerId": pending } }),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["assignSellerToOutlet"]["userErrors"],
+        json!([])
+    );
+    assert_eq!(places(pending_uuid).await, 1);
+
+    // Removing twice is fine too.
+    for _ in 0..2 {
+        let body = gql_as(
+            &app,
+            Some(&admin),
+            &remove_seller(),
+            json!({ "input": { "outletId": outlet, "sellerId": verified } }),
+        )
+        .await;
+        let sellers = body["data"]["removeSellerFromOutlet"]["outlet"]["sellers"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"));
+        assert!(
+            !sellers
+                .iter()
+                .any(|s| s["businessName"] == "Keripik Mangga Bu Sri")
+        );
+        assert_eq!(places(verified_uuid).await, 0);
+    }
+
+    // Unknown seller or outlet: NOT_FOUND.
+    let unknown_seller = GlobalId::new(NodeKind::Seller, uuid::Uuid::now_v7()).encode();
+    let unknown_outlet = GlobalId::new(NodeKind::Outlet, uuid::Uuid::now_v7()).encode();
+    for (query, input) in [
+        (
+            assign_seller(),
+            json!({ "outletId": outlet, "sellerId": unknown_seller }),
+        ),
+        (
+            assign_seller(),
+            json!({ "outletId": unknown_outlet, "sellerId": verified }),
+        ),
+        (
+            remove_seller(),
+            json!({ "outletId": outlet, "sellerId": unknown_seller }),
+        ),
+    ] {
+        let body = gql_as(&app, Some(&admin), &query, json!({ "input": input })).await;
+        assert_eq!(error_code(&body), "NOT_FOUND", "{input}");
+    }
+
+    // Staff: the user gains and loses the OUTLET_STAFF role.
+    let (staff_auth, staff_id) = buyer(&app, "staf@example.id").await;
+    let viewer = "{ viewer { roles outlets { code } } }";
+    for _ in 0..2 {
+        let body = gql_as(
+            &app,
+            Some(&admin),
+            &assign_staff(),
+            json!({ "input": { "outletId": outlet, "userId": staff_id } }),
+        )
+        .await;
+        assert_eq!(user_errors(&body, "assignOutletStaff"), vec![], "{body}");
+        assert_eq!(
+            body["data"]["assignOutletStaff"]["outlet"]["code"],
+            "TGS-K07"
+        );
+    }
+    assert_eq!(
+        outlet_staff::Entity::find().count(db).await.unwrap(),
+        1,
+        "assigning twice leaves one row"
+    );
+    let body = gql_as(&app, Some(&staff_auth), viewer, json!({})).await;
+    assert_eq!(
+        body["data"]["viewer"]["roles"],
+        json!(["BUYER", "OUTLET_STAFF"])
+    );
+    assert_eq!(
+        body["data"]["viewer"]["outlets"],
+        json!([{ "code": "TGS-K07" }])
+    );
+    for _ in 0..2 {
+        let body = gql_as(
+            &app,
+            Some(&admin),
+            &remove_staff(),
+            json!({ "input": { "outletId": outlet, "userId": staff_id } }),
+        )
+        .await;
+        assert_eq!(user_errors(&body, "removeOutletStaff"), vec![], "{body}");
+    }
+    assert_eq!(outlet_staff::Entity::find().count(db).await.unwrap(), 0);
+    let body = gql_as(&app, Some(&staff_auth), viewer, json!({})).await;
+    assert_eq!(body["data"]["viewer"]["roles"], json!(["BUYER"]));
+
+    // Unknown user: NOT_FOUND; a user ID that is not a UUID: BAD_USER_INPUT.
+    let body = gql_as(
+        &app,
+        Some(&admin),
+        &assign_staff(),
+        json!({ "input": { "outletId": outlet, "userId": uuid::Uuid::now_v7().to_string() } }),
+    )
+    .await;
+    assert_eq!(error_code(&body), "NOT_FOUND");
+    let body = gql_as(
+        &app,
+        Some(&admin),
+        &remove_staff(),
+        json!({ "input": { "outletId": outlet, "userId": "bukan-uuid" } }),
+    )
+    .await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "input.userId");
+}
+
+#[tokio::test]
+async fn admins_feature_products() {
+    let app = TestApp::spawn().await;
+    let admin = admin(&app).await;
+    let body = gql_as(
+        &app,
+        None,
+        "{ product(slug: \"keripik-mangga-arumanis-250g\") { id featured } }",
+        json!({}),
+    )
+    .await;
+    let id = body["data"]["product"]["id"].as_str().unwrap().to_string();
+    let was = body["data"]["product"]["featured"].as_bool().unwrap();
+
+    for featured in [!was, was, !was] {
+        let body = gql_as(
+            &app,
+            Some(&admin),
+            SET_FEATURED,
+            json!({ "input": { "productId": id, "featured": featured } }),
+        )
+        .await;
+        let payload = &body["data"]["setProductFeatured"];
+        assert_eq!(payload["userErrors"], json!([]), "{body}");
+        assert_eq!(payload["productId"], id.as_str());
+        assert_eq!(payload["featured"], featured);
+        let body = gql_as(
+            &app,
+            None,
+            "query($id: ID!) { product(id: $id) { featured } }",
+            json!({ "id": id }),
+        )
+        .await;
+        assert_eq!(body["data"]["product"]["featured"], featured);
+    }
+
+    let unknown = GlobalId::new(NodeKind::Product, uuid::Uuid::now_v7()).encode();
+    let body = gql_as(
+        &app,
+        Some(&admin),
+        SET_FEATURED,
+        json!({ "input": { "productId": unknown, "featured": true } }),
+    )
+    .await;
+    assert_eq!(error_code(&body), "NOT_FOUND");
+    let outlet = outlet_id(&app, "TGS-K07").await;
+    let body = gql_as(
+        &app,
+        Some(&admin),
+        SET_FEATURED,
+        json!({ "input": { "productId": outlet, "featured": true } }),
+    )
+    .await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn buyers_are_forbidden_and_anonymous_callers_unauthenticated() {
+    let app = TestApp::spawn().await;
+    let admin = admin(&app).await;
+    let (buyer_auth, buyer_id) = buyer(&app, "pembeli@example.id").await;
+    let (_, staff_id) = buyer(&app, "staf@example.id").await;
+    let outlet = outlet_id(&app, "TGS-K07").await;
+    let (_, placed) = seller_by_slug(&app, "sirup-mangga-mbak-lia").await;
+    let (_, unplaced) = seller_by_slug(&app, "keripik-mangga-bu-sri").await;
+    let body = gql_as(
+        &app,
+        None,
+        "{ product(slug: \"keripik-mangga-arumanis-250g\") { id } }",
+        json!({}),
+    )
+    .await;
+    let product = body["data"]["product"]["id"].as_str().unwrap().to_string();
+
+    // Something for the refused removals to remove.
+    let body = gql_as(
+        &app,
+        Some(&admin),
+        &assign_seller(),
+        json!({ "input": { "outletId": outlet, "sellerId": placed } }),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["assignSellerToOutlet"]["userErrors"],
+        json!([])
+    );
+    let body = gql_as(
+        &app,
+        Some(&admin),
+        &assign_staff(),
+        json!({ "input": { "outletId": outlet, "userId": staff_id } }),
+    )
+    .await;
+    assert_eq!(body["data"]["assignOutletStaff"]["userErrors"], json!([]));
+
+    let mutations: Vec<(String, Value)> = vec![
+        (create_outlet(), new_outlet_input()),
+        (
+            update_outlet(),
+            json!({ "outletId": outlet, "name": "Diambil alih", "status": "CLOSED", "openingHours": [] }),
+        ),
+        (
+            assign_seller(),
+            json!({ "outletId": outlet, "sellerId": unplaced }),
+        ),
+        (
+            remove_seller(),
+            json!({ "outletId": outlet, "sellerId": placed }),
+        ),
+        (
+            assign_staff(),
+            json!({ "outletId": outlet, "userId": buyer_id }),
+        ),
+        (
+            remove_staff(),
+            json!({ "outletId": outlet, "userId": staff_id }),
+        ),
+        (
+            SET_FEATURED.to_string(),
+            json!({ "productId": product, "featured": true }),
+        ),
+        (
+            SET_FEATURED.to_string(),
+            json!({ "productId": product, "featured": false }),
+        ),
+    ];
+    let before = counts(&app).await;
+    let outlet_before = outlet::Entity::find()
+        .filter(outlet::Column::Code.eq("TGS-K07"))
+        .one(&app.state.db)
+        .await
+        .unwrap();
+    let product_before = product::Entity::find_by_id(
+        GlobalId::parse_kind(&product, NodeKind::Product, "id").unwrap(),
+    )
+    .one(&app.state.db)
+    .await
+    .unwrap();
+
+    for (query, input) in &mutations {
+        let body = gql_as(&app, Some(&buyer_auth), query, json!({ "input": input })).await;
+        assert_eq!(error_code(&body), "FORBIDDEN", "{query}: {body}");
+        assert!(
+            body["data"].is_null(),
+            "no payload for a refused call: {body}"
+        );
+        let body = gql_as(&app, None, query, json!({ "input": input })).await;
+        assert_eq!(error_code(&body), "UNAUTHENTICATED", "{query}: {body}");
+        assert!(body["data"].is_null());
+    }
+
+    assert_eq!(counts(&app).await, before);
+    let outlet_after = outlet::Entity::find()
+        .filter(outlet::Column::Code.eq("TGS-K07"))
+        .one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(outlet_after, outlet_before);
+    let product_after = product::Entity::find_by_id(product_before.as_ref().unwrap().id)
+        .one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(product_after, product_before);
+    assert!(
+        outlet::Entity::find()
+            .filter(outlet::Column::Code.eq("TGS-K13"))
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
