@@ -401,3 +401,64 @@ async fn food_products_need_a_permit_to_be_published() {
         "ACTIVE"
     );
 }
+
+#[tokio::test]
+async fn a_rejected_seller_edits_and_resubmits() {
+    let app = TestApp::spawn().await;
+    let rina = user(&app, "rina@example.id", false).await;
+    let admin = user(&app, "admin@example.id", true).await;
+    let mut form = application();
+    form["businessName"] = json!("Batik Rina");
+    form["category"] = json!("BATIK_BORDIR");
+    let body = call(&app, Some(&rina), APPLY, json!({ "i": form })).await;
+    let seller_id = body["data"]["applyAsSeller"]["seller"]["id"].clone();
+    let reject = "mutation($s: ID!, $r: String) { rejectSeller(input: { sellerId: $s, reason: $r }) { seller { verificationStatus statusReason } userErrors { field code } } }";
+    let body = call(&app, Some(&admin), reject, json!({ "s": seller_id })).await;
+    assert_eq!(
+        body["data"]["rejectSeller"]["userErrors"][0]["field"],
+        "input.reason"
+    );
+    let body = call(
+        &app,
+        Some(&admin),
+        reject,
+        json!({ "s": seller_id, "r": "NIB tidak terdaftar di OSS" }),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["rejectSeller"]["seller"]["verificationStatus"],
+        "REJECTED"
+    );
+    assert_eq!(
+        body["data"]["rejectSeller"]["seller"]["statusReason"],
+        "NIB tidak terdaftar di OSS"
+    );
+    // Rejecting twice is not a valid transition.
+    let body = call(
+        &app,
+        Some(&admin),
+        reject,
+        json!({ "s": seller_id, "r": "lagi" }),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["rejectSeller"]["userErrors"][0]["code"],
+        "INVALID_TRANSITION"
+    );
+    let update = "mutation($s: ID!) { updateSellerApplication(input: { sellerId: $s, application: { nib: \"9120105700777\" } }) { seller { verificationStatus legal { nib } statusHistory { toStatus reason } } userErrors { field code } } }";
+    let body = call(&app, Some(&rina), update, json!({ "s": seller_id })).await;
+    let s = &body["data"]["updateSellerApplication"]["seller"];
+    assert_eq!(s["verificationStatus"], "PENDING", "{body}");
+    assert_eq!(s["legal"]["nib"], "9120105700777");
+    let statuses: Vec<&str> = s["statusHistory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["toStatus"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, vec!["PENDING", "REJECTED", "PENDING"]);
+    // Another user cannot even see that the seller exists.
+    let other = user(&app, "lain@example.id", false).await;
+    let body = call(&app, Some(&other), update, json!({ "s": seller_id })).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND");
+}
