@@ -128,10 +128,14 @@ impl Settings {
             }
         };
         if environment == Environment::Production {
-            let missing: Vec<&'static str> = ["DATABASE_URL", "JWT_SECRET"]
-                .into_iter()
-                .filter(|k| get(k).is_none())
-                .collect();
+            let mut missing: Vec<&'static str> = Vec::new();
+            if get("DATABASE_URL").is_none() {
+                missing.push("DATABASE_URL");
+            }
+            // Key files replace the HMAC secret.
+            if get("JWT_SECRET").is_none() && get("JWT_PRIVATE_KEY_FILE").is_none() {
+                missing.push("JWT_SECRET");
+            }
             if !missing.is_empty() {
                 return Err(SettingsError::MissingInProduction(missing));
             }
@@ -283,6 +287,16 @@ mod tests {
             SettingsError::MissingInProduction(vec!["DATABASE_URL", "JWT_SECRET"])
         );
         assert!(err.to_string().contains("DATABASE_URL, JWT_SECRET"));
+    }
+
+    #[test]
+    fn production_accepts_key_files_instead_of_a_secret() {
+        let s = Settings::from_lookup(lookup(&[
+            ("APP_ENV", "production"),
+            ("DATABASE_URL", "postgres://x@localhost/db"),
+            ("JWT_PRIVATE_KEY_FILE", "/etc/pasar-oleh/2026-07.key"),
+        ]));
+        assert!(s.is_ok());
     }
 
     #[test]

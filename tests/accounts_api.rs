@@ -248,6 +248,15 @@ async fn kiosks_are_registered_by_admins_used_and_revoked() {
     assert_eq!(status, 401);
     let (_, body) = gql_as(&app, Some(&kiosk), register, json!({ "o": outlet_id })).await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    // Nor does a kiosk sign in or create accounts.
+    let (_, body) = gql_as(
+        &app,
+        Some(&kiosk),
+        LOGIN,
+        json!({ "input": { "identifier": "admin@example.id", "password": "rahasia-admin" } }),
+    )
+    .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
 
     let (_, body) = gql_as(
         &app,

@@ -310,6 +310,14 @@ pub struct RevokeKioskInput {
 #[derive(Default)]
 pub struct AccountsMutation;
 
+/// A kiosk browses and (later) places pickup orders; account operations are not for it.
+fn not_a_kiosk(ctx: &Context<'_>) -> AppResult<()> {
+    match ctx.caller()? {
+        Caller::Kiosk { .. } => Err(AppError::Forbidden),
+        _ => Ok(()),
+    }
+}
+
 #[Object]
 impl AccountsMutation {
     /// Creates a buyer account with an e-mail address or mobile number and a password.
@@ -318,6 +326,7 @@ impl AccountsMutation {
         ctx: &Context<'_>,
         input: RegisterUserInput,
     ) -> AppResult<RegisterPayload> {
+        not_a_kiosk(ctx)?;
         let result = accounts::register(
             &ctx.state()?.db,
             RegisterInput {
@@ -338,6 +347,7 @@ impl AccountsMutation {
     /// Signs in. Repeated failures slow down and then lock the account or address for a while;
     /// the answer never tells whether the account exists.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> AppResult<AuthPayload> {
+        not_a_kiosk(ctx)?;
         let state = ctx.state()?;
         let client = ctx.request()?.client.clone();
         let (tokens, user_errors) =
@@ -355,6 +365,7 @@ impl AccountsMutation {
         ctx: &Context<'_>,
         input: RefreshTokenInput,
     ) -> AppResult<AuthPayload> {
+        not_a_kiosk(ctx)?;
         let tokens = accounts::refresh(ctx.state()?, &input.refresh_token).await?;
         Ok(AuthPayload {
             tokens: Some(tokens.into()),
@@ -368,6 +379,7 @@ impl AccountsMutation {
         ctx: &Context<'_>,
         input: RefreshTokenInput,
     ) -> AppResult<LogoutPayload> {
+        not_a_kiosk(ctx)?;
         accounts::logout(ctx.state()?, &input.refresh_token).await?;
         Ok(LogoutPayload { ok: true })
     }
