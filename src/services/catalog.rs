@@ -14,7 +14,7 @@ use entity::{
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select,
+    QueryFilter, QueryOrder, Select,
     sea_query::{Alias, Expr, ExprTrait, Func, LikeExpr, Query, SimpleExpr},
 };
 use uuid::Uuid;
@@ -230,15 +230,8 @@ pub async fn list_products(
         (ProductSort::Name, _) => select.order_by_asc(product::Column::Name),
     };
     // The id breaks ties so that pages never overlap or skip rows.
-    let mut rows = select
-        .order_by_asc(product::Column::Id)
-        .offset(page.offset)
-        .limit(page.limit + 1)
-        .all(db)
-        .await?;
-    let has_next = rows.len() as u64 > page.limit;
-    rows.truncate(page.limit as usize);
-    Ok((rows, has_next))
+    let select = select.order_by_asc(product::Column::Id);
+    crate::services::fetch_page(select, page, db).await
 }
 
 pub async fn count_products(

@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
+    domain::slug::{first_free, slugify},
     domain::{email::Email, legal, phone::Phone},
     error::{AppError, AppResult, FieldError},
 };
@@ -343,40 +344,14 @@ async fn validate(
 
 /// A unique slug from the business name ("Keripik Mangga Bu Sri" → "keripik-mangga-bu-sri-2").
 async fn unique_slug(db: &impl ConnectionTrait, name: &str) -> AppResult<String> {
-    let mut base = String::new();
-    for c in name.to_lowercase().chars() {
-        if c.is_ascii_alphanumeric() {
-            base.push(c);
-        } else if !base.ends_with('-') && !base.is_empty() {
-            base.push('-');
-        }
-    }
-    let base = base
-        .trim_end_matches('-')
-        .chars()
-        .take(100)
-        .collect::<String>();
-    let base = if base.is_empty() {
-        "umkm".to_string()
-    } else {
-        base
-    };
-    for n in 1..1000 {
-        let candidate = if n == 1 {
-            base.clone()
-        } else {
-            format!("{base}-{n}")
-        };
-        if seller::Entity::find()
-            .filter(seller::Column::Slug.eq(&candidate))
+    first_free(&slugify(name, "umkm"), |candidate| async move {
+        Ok(seller::Entity::find()
+            .filter(seller::Column::Slug.eq(candidate))
             .count(db)
             .await?
-            == 0
-        {
-            return Ok(candidate);
-        }
-    }
-    Ok(format!("{base}-{}", Uuid::now_v7().simple()))
+            > 0)
+    })
+    .await
 }
 
 async fn record(

@@ -3,7 +3,7 @@
 use entity::{outlet, outlet_hour, outlet_seller, stock};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    Select,
 };
 use uuid::Uuid;
 
@@ -43,15 +43,8 @@ pub async fn list_outlets(
     filter: &OutletFilter,
     page: Page,
 ) -> AppResult<(Vec<outlet::Model>, bool)> {
-    let mut rows = filtered(filter)
-        .order_by_asc(outlet::Column::Code)
-        .offset(page.offset)
-        .limit(page.limit + 1)
-        .all(db)
-        .await?;
-    let has_next = rows.len() as u64 > page.limit;
-    rows.truncate(page.limit as usize);
-    Ok((rows, has_next))
+    let select = filtered(filter).order_by_asc(outlet::Column::Code);
+    crate::services::fetch_page(select, page, db).await
 }
 
 pub async fn count_outlets(db: &impl ConnectionTrait, filter: &OutletFilter) -> AppResult<u64> {

@@ -17,6 +17,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
+    domain::slug::{first_free, slugify},
     error::{AppError, AppResult, FieldError},
     services::catalog::halal_today,
 };
@@ -47,36 +48,14 @@ fn rule(code: &str, message: &str) -> AppError {
 }
 
 async fn slug_for(db: &impl ConnectionTrait, name: &str) -> AppResult<String> {
-    let mut base = String::new();
-    for c in name.to_lowercase().chars() {
-        if c.is_ascii_alphanumeric() {
-            base.push(c);
-        } else if !base.is_empty() && !base.ends_with('-') {
-            base.push('-');
-        }
-    }
-    let base: String = base.trim_end_matches('-').chars().take(120).collect();
-    let base = if base.is_empty() {
-        "produk".to_string()
-    } else {
-        base
-    };
-    for n in 1..1000 {
-        let candidate = if n == 1 {
-            base.clone()
-        } else {
-            format!("{base}-{n}")
-        };
-        if product::Entity::find()
-            .filter(product::Column::Slug.eq(&candidate))
+    first_free(&slugify(name, "produk"), |candidate| async move {
+        Ok(product::Entity::find()
+            .filter(product::Column::Slug.eq(candidate))
             .count(db)
             .await?
-            == 0
-        {
-            return Ok(candidate);
-        }
-    }
-    Ok(format!("{base}-{}", Uuid::now_v7().simple()))
+            > 0)
+    })
+    .await
 }
 
 async fn validate(
@@ -364,21 +343,15 @@ pub async fn list_for_seller(
     status: Option<ProductStatus>,
     page: crate::domain::cursor::Page,
 ) -> AppResult<(Vec<product::Model>, bool)> {
-    use sea_orm::{QueryOrder, QuerySelect};
+    use sea_orm::QueryOrder;
     let mut select = product::Entity::find().filter(product::Column::SellerId.eq(seller_id));
     if let Some(status) = status {
         select = select.filter(product::Column::Status.eq(status));
     }
-    let mut rows = select
+    let select = select
         .order_by_desc(product::Column::CreatedAt)
-        .order_by_asc(product::Column::Id)
-        .offset(page.offset)
-        .limit(page.limit + 1)
-        .all(db)
-        .await?;
-    let has_next = rows.len() as u64 > page.limit;
-    rows.truncate(page.limit as usize);
-    Ok((rows, has_next))
+        .order_by_asc(product::Column::Id);
+    crate::services::fetch_page(select, page, db).await
 }
 
 pub async fn count_for_seller(

@@ -73,15 +73,8 @@ pub async fn list_sellers(
         SellerSort::Name => filtered(filter).order_by_asc(seller::Column::BusinessName),
         SellerSort::Newest => filtered(filter).order_by_desc(seller::Column::CreatedAt),
     };
-    let mut rows = select
-        .order_by_asc(seller::Column::Id)
-        .offset(page.offset)
-        .limit(page.limit + 1)
-        .all(db)
-        .await?;
-    let has_next = rows.len() as u64 > page.limit;
-    rows.truncate(page.limit as usize);
-    Ok((rows, has_next))
+    let select = select.order_by_asc(seller::Column::Id);
+    crate::services::fetch_page(select, page, db).await
 }
 
 pub async fn count_sellers(db: &impl ConnectionTrait, filter: &SellerFilter) -> AppResult<u64> {
