@@ -278,17 +278,6 @@ pub async fn set_status(
     Ok(m.update(db).await?)
 }
 
-pub async fn set_featured(
-    db: &DatabaseConnection,
-    current: product::Model,
-    featured: bool,
-) -> AppResult<product::Model> {
-    let mut m: product::ActiveModel = current.into();
-    m.featured = Set(featured);
-    m.updated_at = Set(Utc::now());
-    Ok(m.update(db).await?)
-}
-
 /// Whether the seller has a place at the outlet (where its members may keep stock).
 pub async fn has_place(
     db: &impl ConnectionTrait,
