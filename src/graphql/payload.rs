@@ -3,7 +3,7 @@
 
 use async_graphql::SimpleObject;
 
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppResult, FieldError};
 
 /// A failure the client shows next to a form field.
 #[derive(SimpleObject, Clone, Debug)]
@@ -36,13 +36,4 @@ pub fn split<T>(result: AppResult<T>) -> AppResult<(Option<T>, Vec<UserError>)> 
             None => Err(err),
         },
     }
-}
-
-/// A single business-rule failure.
-pub fn rule(field: Option<&str>, code: &str, message: &str) -> AppError {
-    AppError::Validation(vec![FieldError {
-        field: field.map(String::from),
-        message: message.into(),
-        code: code.into(),
-    }])
 }

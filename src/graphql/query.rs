@@ -24,7 +24,7 @@ use crate::{
         sellers::Seller,
     },
     services::{
-        catalog::{self, MAX_SEARCH_LEN},
+        catalog::{self, check_search},
         outlets::{self, OutletFilter},
         sellers::{self, SellerFilter},
     },
@@ -52,16 +52,6 @@ pub struct OutletFilterInput {
     pub search: Option<String>,
     /// Exact rest area name, e.g. "Rest Area Tongas".
     pub rest_area: Option<String>,
-}
-
-fn check_search(search: &Option<String>, field: &str) -> AppResult<()> {
-    match search {
-        Some(s) if s.chars().count() > MAX_SEARCH_LEN => Err(AppError::invalid(
-            field,
-            format!("must be at most {MAX_SEARCH_LEN} characters"),
-        )),
-        _ => Ok(()),
-    }
 }
 
 /// Exactly one of two alternative arguments must be given.
@@ -135,7 +125,7 @@ impl QueryRoot {
     ) -> AppResult<Conn<Seller>> {
         let page = Page::parse(first, after.as_deref())?;
         let input = filter.unwrap_or_default();
-        check_search(&input.search, "filter.search")?;
+        check_search(input.search.as_deref(), "filter.search")?;
         let filter = SellerFilter {
             search: input.search,
             district_code: input
@@ -212,7 +202,7 @@ impl QueryRoot {
     ) -> AppResult<Conn<Outlet>> {
         let page = Page::parse(first, after.as_deref())?;
         let input = filter.unwrap_or_default();
-        check_search(&input.search, "filter.search")?;
+        check_search(input.search.as_deref(), "filter.search")?;
         let filter = OutletFilter {
             search: input.search,
             rest_area: input.rest_area,

@@ -14,7 +14,7 @@ use crate::{
         secrets,
     },
     domain::{email::Email, password, password::Password, phone::Phone},
-    error::{AppError, AppResult, FieldError},
+    error::{AppError, AppResult, FieldError, collect},
     state::AppState,
 };
 
@@ -89,20 +89,8 @@ pub async fn register(db: &impl ConnectionTrait, input: RegisterInput) -> AppRes
             "give an e-mail address or a mobile number",
         ));
     }
-    let email = match email.transpose() {
-        Ok(e) => e,
-        Err(e) => {
-            errors.extend(e.field_errors().unwrap_or_default());
-            None
-        }
-    };
-    let phone = match phone.transpose() {
-        Ok(p) => p,
-        Err(e) => {
-            errors.extend(e.field_errors().unwrap_or_default());
-            None
-        }
-    };
+    let email = collect(&mut errors, email.transpose()).flatten();
+    let phone = collect(&mut errors, phone.transpose()).flatten();
     let name = input.display_name.trim().to_string();
     if name.is_empty() || name.chars().count() > 120 {
         errors.push(FieldError::new(
@@ -111,13 +99,10 @@ pub async fn register(db: &impl ConnectionTrait, input: RegisterInput) -> AppRes
             "must be 1 to 120 characters",
         ));
     }
-    let password = match Password::parse(&input.password, "input.password") {
-        Ok(p) => Some(p),
-        Err(e) => {
-            errors.extend(e.field_errors().unwrap_or_default());
-            None
-        }
-    };
+    let password = collect(
+        &mut errors,
+        Password::parse(&input.password, "input.password"),
+    );
     if let Some(email) = &email
         && Identifier::Email(email.clone()).find(db).await?.is_some()
     {
@@ -203,11 +188,10 @@ fn credentials_error() -> AppError {
 }
 
 fn locked_error() -> AppError {
-    AppError::Validation(vec![FieldError {
-        field: None,
-        code: "TOO_MANY_ATTEMPTS".into(),
-        message: "too many failed attempts; try again in 15 minutes".into(),
-    }])
+    AppError::rule(
+        "TOO_MANY_ATTEMPTS",
+        "too many failed attempts; try again in 15 minutes",
+    )
 }
 
 /// Checks credentials. Failures are counted per account and per client address; after a few
@@ -225,16 +209,12 @@ pub async fn login(
     };
     let account_key = format!("login:account:{}", id.key());
     let address_key = format!("login:address:{client}");
-    let failures = state
-        .cache
-        .get(&account_key)
-        .await
-        .max(state.cache.get(&address_key).await / 4);
-    if state.cache.get(&account_key).await >= ACCOUNT_LOCK_AFTER
-        || state.cache.get(&address_key).await >= ADDRESS_LOCK_AFTER
-    {
+    let account_failures = state.cache.get(&account_key).await;
+    let address_failures = state.cache.get(&address_key).await;
+    if account_failures >= ACCOUNT_LOCK_AFTER || address_failures >= ADDRESS_LOCK_AFTER {
         return Err(locked_error());
     }
+    let failures = account_failures.max(address_failures / 4);
     if failures > SLOW_AFTER {
         let delay = 200 * (failures - SLOW_AFTER).min(5);
         tokio::time::sleep(std::time::Duration::from_millis(delay)).await;

@@ -81,6 +81,17 @@ pub fn halal_valid_sellers(today: NaiveDate) -> SimpleExpr {
     )
 }
 
+/// Search text longer than [`MAX_SEARCH_LEN`] is refused, naming `field`.
+pub fn check_search(search: Option<&str>, field: &str) -> AppResult<()> {
+    match search {
+        Some(s) if s.chars().count() > MAX_SEARCH_LEN => Err(crate::error::AppError::invalid(
+            field,
+            format!("must be at most {MAX_SEARCH_LEN} characters"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Lower-cases, trims and collapses white space; `None` for empty text.
 pub fn normalise_search(raw: &str) -> Option<String> {
     let words: Vec<String> = raw.split_whitespace().map(str::to_lowercase).collect();

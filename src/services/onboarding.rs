@@ -30,7 +30,7 @@ use uuid::Uuid;
 use crate::{
     domain::slug::{first_free, slugify},
     domain::{email::Email, legal, phone::Phone},
-    error::{AppError, AppResult, FieldError},
+    error::{AppError, AppResult, FieldError, collect},
 };
 
 /// The fields of an application; on update, `None` leaves a field as it is.
@@ -135,13 +135,7 @@ fn optional(
     match value {
         None => current.cloned(),
         Some(v) if v.trim().is_empty() => None,
-        Some(v) => match parse(&v) {
-            Ok(parsed) => Some(parsed),
-            Err(e) => {
-                errors.extend(e.field_errors().unwrap_or_default());
-                None
-            }
-        },
+        Some(v) => collect(errors, parse(&v)),
     }
 }
 
@@ -185,13 +179,9 @@ async fn validate(
         500,
     );
     let phone = match (fields.phone, current) {
-        (Some(p), _) => match Phone::parse(&p, "input.phone") {
-            Ok(p) => p.into_string(),
-            Err(e) => {
-                errors.extend(e.field_errors().unwrap_or_default());
-                String::new()
-            }
-        },
+        (Some(p), _) => collect(&mut errors, Phone::parse(&p, "input.phone"))
+            .map(Phone::into_string)
+            .unwrap_or_default(),
         (None, Some(c)) => c.phone.clone(),
         (None, None) => {
             errors.push(FieldError::new(
@@ -249,13 +239,7 @@ async fn validate(
         None => LegalData::of(c),
     });
     let nib = match fields.nib {
-        Some(v) => match legal::parse_nib(&v, "input.nib") {
-            Ok(n) => Some(n),
-            Err(e) => {
-                errors.extend(e.field_errors().unwrap_or_default());
-                None
-            }
-        },
+        Some(v) => collect(&mut errors, legal::parse_nib(&v, "input.nib")),
         None => current_legal.as_ref().and_then(|l| l.nib.clone()),
     };
     if nib.is_none()
@@ -433,14 +417,6 @@ pub async fn apply(
     Ok(seller)
 }
 
-fn transition_error(message: &str) -> AppError {
-    AppError::Validation(vec![FieldError {
-        field: None,
-        code: "INVALID_TRANSITION".into(),
-        message: message.into(),
-    }])
-}
-
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<seller::Model> {
     seller::Entity::find_by_id(id)
         .one(db)
@@ -457,7 +433,8 @@ pub async fn update(
     today: NaiveDate,
 ) -> AppResult<seller::Model> {
     if current.status == SellerStatus::Suspended {
-        return Err(transition_error(
+        return Err(AppError::rule(
+            "INVALID_TRANSITION",
             "a suspended seller cannot be edited; contact the regency office",
         ));
     }
@@ -555,7 +532,10 @@ pub async fn decide(
         (Decision::Verify, SellerStatus::Pending) => (SellerStatus::Verified, None),
         (Decision::Verify, SellerStatus::Verified) => {
             let Some(change) = pending else {
-                return Err(transition_error("the seller is already verified"));
+                return Err(AppError::rule(
+                    "INVALID_TRANSITION",
+                    "the seller is already verified",
+                ));
             };
             change.apply(&mut model);
             model.pending_legal_change = Set(None);
@@ -582,10 +562,13 @@ pub async fn decide(
         }
         (Decision::Reinstate, SellerStatus::Suspended) => (SellerStatus::Verified, None),
         (_, status) => {
-            return Err(transition_error(&format!(
-                "not possible for a seller that is {}",
-                sea_orm::ActiveEnum::to_value(&status)
-            )));
+            return Err(AppError::rule(
+                "INVALID_TRANSITION",
+                format!(
+                    "not possible for a seller that is {}",
+                    sea_orm::ActiveEnum::to_value(&status)
+                ),
+            ));
         }
     };
     if to != from {

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::{
     domain::phone::Phone,
-    error::{AppError, AppResult, FieldError},
+    error::{AppError, AppResult, FieldError, collect},
 };
 
 /// Longest name and rest-area name, in characters (the column width).
@@ -400,13 +400,7 @@ fn check_coordinate(value: f64, limit: f64, field: &str, errors: &mut Vec<FieldE
 /// A blank or missing number is no number; otherwise it must be an Indonesian mobile number.
 fn check_phone(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
     let raw = raw.filter(|p| !p.trim().is_empty())?;
-    match Phone::parse(raw, "input.phone") {
-        Ok(p) => Some(p.into_string()),
-        Err(e) => {
-            errors.extend(e.field_errors().unwrap_or_default());
-            None
-        }
-    }
+    collect(errors, Phone::parse(raw, "input.phone")).map(Phone::into_string)
 }
 
 /// Each weekday at most once, times "HH:MM" from 00:00 to 23:59, opening before closing.

@@ -39,14 +39,6 @@ pub struct ProductFields {
     pub halal: Option<bool>,
 }
 
-fn rule(code: &str, message: &str) -> AppError {
-    AppError::Validation(vec![FieldError {
-        field: None,
-        code: code.into(),
-        message: message.into(),
-    }])
-}
-
 async fn slug_for(db: &impl ConnectionTrait, name: &str) -> AppResult<String> {
     first_free(&slugify(name, "produk"), |candidate| async move {
         Ok(product::Entity::find()
@@ -165,7 +157,7 @@ pub async fn create(
     fields: ProductFields,
 ) -> AppResult<product::Model> {
     if seller.status == SellerStatus::Suspended {
-        return Err(rule(
+        return Err(AppError::rule(
             "SELLER_SUSPENDED",
             "a suspended seller cannot add products",
         ));
@@ -241,7 +233,7 @@ pub async fn publish(
         return Ok(current);
     }
     if seller.status != SellerStatus::Verified {
-        return Err(rule(
+        return Err(AppError::rule(
             "NOT_VERIFIED",
             "only a verified seller can publish products",
         ));
@@ -253,13 +245,13 @@ pub async fn publish(
     let halal_valid = seller.halal_certificate_number.is_some()
         && seller.halal_expires_on.is_some_and(|d| d >= today);
     if is_food && seller.pirt_number.is_none() && !halal_valid {
-        return Err(rule(
+        return Err(AppError::rule(
             "PERMIT_REQUIRED",
             "a food product needs a P-IRT number or a valid halal certificate on record",
         ));
     }
     if current.halal && !halal_today(&current, seller, today) {
-        return Err(rule(
+        return Err(AppError::rule(
             "PERMIT_REQUIRED",
             "the product is declared halal but the seller's certificate is missing or expired",
         ));

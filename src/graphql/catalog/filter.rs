@@ -4,7 +4,7 @@ use crate::{
     domain::global_id::{GlobalId, NodeKind},
     error::{AppError, AppResult},
     graphql::context::ContextExt,
-    services::catalog::{MAX_SEARCH_LEN, ProductFilter, with_descendants},
+    services::catalog::{ProductFilter, check_search, with_descendants},
 };
 
 /// Narrows a product list. All given conditions must hold.
@@ -54,15 +54,8 @@ impl ProductFilterInput {
     /// Validates every field, naming the one that is wrong.
     pub async fn parse(self, ctx: &Context<'_>) -> AppResult<ProductFilter> {
         let mut filter = ProductFilter::default();
-        if let Some(search) = self.search {
-            if search.chars().count() > MAX_SEARCH_LEN {
-                return Err(AppError::invalid(
-                    "filter.search",
-                    format!("must be at most {MAX_SEARCH_LEN} characters"),
-                ));
-            }
-            filter.search = Some(search);
-        }
+        check_search(self.search.as_deref(), "filter.search")?;
+        filter.search = self.search;
         let category = match (self.category_id, self.category_slug) {
             (Some(_), Some(_)) => {
                 return Err(AppError::invalid(
