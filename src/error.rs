@@ -1,13 +1,21 @@
-//! One error type for the whole request path, with stable machine-readable codes.
+//! One error type for the whole request path, and the one place that maps errors to codes and
+//! HTTP statuses.
 //!
-//! | code | when |
-//! |---|---|
-//! | `BAD_USER_INPUT` | an argument is invalid; `extensions.field` names it |
-//! | `INVALID_CURSOR` | an `after` cursor this server did not issue |
-//! | `NOT_FOUND` | the object does not exist or is not visible to the caller |
-//! | `UNAUTHENTICATED` | missing or invalid credentials |
-//! | `FORBIDDEN` | the caller may not do this |
-//! | `INTERNAL_SERVER_ERROR` | anything else; details are logged, never returned |
+//! | code | HTTP | when |
+//! |---|---|---|
+//! | `BAD_USER_INPUT` | 200 | an argument is invalid; `extensions.field` names it |
+//! | `INVALID_CURSOR` | 200 | an `after` cursor this server did not issue |
+//! | `NOT_FOUND` | 200 | the object does not exist or is not visible to the caller |
+//! | `UNAUTHENTICATED` | 200, or 401 for a credential that does not verify | missing or invalid credentials |
+//! | `FORBIDDEN` | 200 | the caller may not do this |
+//! | `GRAPHQL_VALIDATION_FAILED` | 200 | the document does not parse or validate (limits included) |
+//! | `BAD_REQUEST` | 400 | the body is not a GraphQL request, or an empty batch |
+//! | `BATCH_TOO_LARGE` | 400 | more operations in a batch than allowed |
+//! | `INTERNAL_SERVER_ERROR` | 200, or 500 before execution | anything else; logged, never returned, with `requestId` |
+//!
+//! Validation and business-rule failures of mutations are not GraphQL errors but `userErrors`
+//! with a [`FieldCode`] and a field path relative to the input ("nib", "openingHours[1].closes"):
+//! the GraphQL layer prefixes "input.", an importer names the spreadsheet column instead.
 
 use std::sync::Arc;
 
@@ -28,27 +36,114 @@ pub enum AppError {
     Validation(Vec<FieldError>),
     InvalidCursor(String),
     NotFound(String),
+    /// The HTTP body is not a GraphQL request (or an empty batch).
+    BadRequest(String),
+    /// A batch holds more operations than allowed (the limit).
+    BatchTooLarge(usize),
     Unauthenticated,
     Forbidden,
     Internal(Arc<anyhow::Error>),
 }
 
+/// Stable machine-readable codes of user errors; clients switch on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FieldCode {
+    /// The value is malformed or out of range.
+    Invalid,
+    /// The value is missing.
+    Required,
+    /// Another account, seller or outlet already uses the value.
+    Taken,
+    /// A date that must lie in the future does not.
+    Expired,
+    /// Login failed (the same answer whether or not the account exists).
+    InvalidCredentials,
+    /// Too many failed attempts; try later.
+    TooManyAttempts,
+    /// Only a verified seller may do this.
+    NotVerified,
+    /// A permit (P-IRT, halal certificate) must be on record and valid.
+    PermitRequired,
+    /// The object's current state does not allow this change.
+    InvalidTransition,
+    /// A suspended seller may not do this.
+    SellerSuspended,
+}
+
+impl FieldCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldCode::Invalid => "INVALID",
+            FieldCode::Required => "REQUIRED",
+            FieldCode::Taken => "TAKEN",
+            FieldCode::Expired => "EXPIRED",
+            FieldCode::InvalidCredentials => "INVALID_CREDENTIALS",
+            FieldCode::TooManyAttempts => "TOO_MANY_ATTEMPTS",
+            FieldCode::NotVerified => "NOT_VERIFIED",
+            FieldCode::PermitRequired => "PERMIT_REQUIRED",
+            FieldCode::InvalidTransition => "INVALID_TRANSITION",
+            FieldCode::SellerSuspended => "SELLER_SUSPENDED",
+        }
+    }
+}
+
 /// One failure a client shows next to a form field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    /// Path of the input field, e.g. "input.nib"; None for the input as a whole.
+    /// Path of the field relative to the input ("nib", "openingHours[1].closes"); None for the
+    /// input as a whole.
     pub field: Option<String>,
     pub message: String,
-    /// Stable machine-readable code, e.g. "INVALID", "TAKEN", "INVALID_CREDENTIALS".
-    pub code: String,
+    pub code: FieldCode,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, code: FieldCode, message: impl Into<String>) -> Self {
         FieldError {
             field: Some(field.into()),
             message: message.into(),
-            code: code.into(),
+            code,
+        }
+    }
+
+    /// The same failure with its path under `prefix` ("input" gives "input.nib").
+    pub fn under(self, prefix: &str) -> Self {
+        FieldError {
+            field: Some(match self.field {
+                Some(field) => format!("{prefix}.{field}"),
+                None => return self,
+            }),
+            ..self
+        }
+    }
+}
+
+/// A value that does not parse: what is wrong with it, not where it came from. The caller
+/// names the field (`at`), so one parser serves a GraphQL input and a spreadsheet column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub String);
+
+impl Invalid {
+    pub fn new(message: impl Into<String>) -> Self {
+        Invalid(message.into())
+    }
+
+    pub fn at(self, field: &str) -> FieldError {
+        FieldError::new(field, FieldCode::Invalid, self.0)
+    }
+}
+
+/// Keeps a parsed value, or records why it does not parse under `field` and gives `None`.
+pub fn parsed<T>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    result: Result<T, Invalid>,
+) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(err) => {
+            errors.push(err.at(field));
+            None
         }
     }
 }
@@ -67,22 +162,17 @@ pub fn collect<T>(errors: &mut Vec<FieldError>, result: AppResult<T>) -> Option<
 
 impl AppError {
     /// A business-rule failure about the input as a whole (no single field), as a user error.
-    pub fn rule(code: &str, message: impl Into<String>) -> Self {
+    pub fn rule(code: FieldCode, message: impl Into<String>) -> Self {
         AppError::Validation(vec![FieldError {
             field: None,
             message: message.into(),
-            code: code.into(),
+            code,
         }])
     }
 
     /// The failures as user errors, when this is a validation or business-rule failure.
     pub fn field_errors(&self) -> Option<Vec<FieldError>> {
         match self {
-            AppError::InvalidInput { field, message } => Some(vec![FieldError::new(
-                field.clone(),
-                "INVALID",
-                message.clone(),
-            )]),
             AppError::Validation(errors) => Some(errors.clone()),
             _ => None,
         }
@@ -114,6 +204,10 @@ impl AppError {
                 .join("; "),
             AppError::InvalidCursor(why) => format!("the cursor is not valid: {why}"),
             AppError::NotFound(what) => format!("{what} not found"),
+            AppError::BadRequest(why) => why.clone(),
+            AppError::BatchTooLarge(max) => {
+                format!("a batch may hold at most {max} operations")
+            }
             AppError::Unauthenticated => "authentication required".into(),
             AppError::Forbidden => "you are not allowed to do this".into(),
             AppError::Internal(_) => "internal error".into(),
@@ -125,11 +219,72 @@ impl AppError {
             AppError::InvalidInput { .. } | AppError::Validation(_) => "BAD_USER_INPUT",
             AppError::InvalidCursor(_) => "INVALID_CURSOR",
             AppError::NotFound(_) => "NOT_FOUND",
+            AppError::BadRequest(_) => "BAD_REQUEST",
+            AppError::BatchTooLarge(_) => "BATCH_TOO_LARGE",
             AppError::Unauthenticated => "UNAUTHENTICATED",
             AppError::Forbidden => "FORBIDDEN",
             AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
+}
+
+impl AppError {
+    /// The HTTP status of a request refused before execution. Errors inside an executed
+    /// GraphQL operation travel with HTTP 200 and their code.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            AppError::BadRequest(_) | AppError::BatchTooLarge(_) => 400,
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound(_) => 404,
+            AppError::Internal(_) => 500,
+            _ => 400,
+        }
+    }
+
+    /// The JSON body of a request refused before execution, in the GraphQL error shape.
+    pub fn http_body(&self, request_id: &str) -> serde_json::Value {
+        let mut extensions = serde_json::json!({ "code": self.code() });
+        if let AppError::Internal(cause) = self {
+            tracing::error!(error = format!("{cause:#}"), "internal error");
+            extensions["requestId"] = request_id.into();
+        }
+        let message = match self {
+            // Which check failed is not for a prober to learn.
+            AppError::Unauthenticated => "the credentials are not valid".to_string(),
+            other => other.message(),
+        };
+        serde_json::json!({ "errors": [{ "message": message, "extensions": extensions }] })
+    }
+}
+
+/// Every error of an executed response leaves with a code: errors from our resolvers carry one
+/// already; parse and validation failures (including depth and complexity limits) get
+/// GRAPHQL_VALIDATION_FAILED, argument coercion failures at a field BAD_USER_INPUT. Internal
+/// errors gain the request id so that support can find the full log entry.
+pub fn with_codes(
+    mut response: async_graphql::Response,
+    request_id: &str,
+) -> async_graphql::Response {
+    for err in &mut response.errors {
+        let ext = err.extensions.get_or_insert_with(Default::default);
+        let code = match ext.get("code") {
+            Some(async_graphql::Value::String(code)) => code.clone(),
+            _ => {
+                let code = if err.path.is_empty() {
+                    "GRAPHQL_VALIDATION_FAILED"
+                } else {
+                    "BAD_USER_INPUT"
+                };
+                ext.set("code", code);
+                code.to_string()
+            }
+        };
+        if code == "INTERNAL_SERVER_ERROR" {
+            ext.set("requestId", request_id);
+        }
+    }
+    response
 }
 
 impl From<sea_orm::DbErr> for AppError {

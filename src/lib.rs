@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod domain;
 pub mod error;
+pub mod fixtures;
 pub mod graphql;
 pub mod http;
 pub mod infra;

@@ -2,8 +2,7 @@
 
 use anyhow::Context;
 use pasar_oleh::{
-    graphql, infra, services::seed, settings::Settings, startup::Application, state::AppState,
-    telemetry,
+    fixtures::demo, graphql, infra, settings::Settings, startup, startup::Application, telemetry,
 };
 
 const USAGE: &str = "usage: pasar-oleh [serve | schema | migrate | seed | create-admin IDENTIFIER NAME]
@@ -47,12 +46,12 @@ async fn main() -> anyhow::Result<()> {
                 !settings.is_production(),
                 "the demo catalogue is never seeded in production"
             );
-            let state = AppState::build(Settings {
+            let state = startup::prepare(Settings {
                 seed_demo: false,
                 ..settings
             })
             .await?;
-            let report = seed::seed(&state.db, &state.media)
+            let report = demo::seed(&state.db, &state.media)
                 .await
                 .context("seeding")?;
             tracing::info!(?report, "demo catalogue seeded");
@@ -69,13 +68,14 @@ async fn main() -> anyhow::Result<()> {
                 .read_line(&mut password)
                 .context("reading the password")?;
             let password = password.trim_end_matches(['\r', '\n']);
-            let state = AppState::build(Settings {
+            let state = startup::prepare(Settings {
                 seed_demo: false,
                 ..settings
             })
             .await?;
             match pasar_oleh::services::accounts::create_admin(
                 &state.db,
+                &state.events,
                 &identifier,
                 &name,
                 password,

@@ -1,10 +1,22 @@
-//! Builds the application once and binds it; port 0 gives tests a free port.
+//! The composition root: connects the adapters, migrates, seeds the development fixture, builds
+//! the schema once and binds the server; port 0 gives tests a free port.
 
 use std::net::TcpListener;
 
 use actix_web::{App, HttpServer, dev::Server, middleware::from_fn, web};
 
-use crate::{graphql, http, settings::Settings, state::AppState};
+use crate::{fixtures, graphql, http, infra::db, settings::Settings, state::AppState};
+
+/// Connects the adapters, applies migrations and, on an empty development database, seeds the
+/// demo catalogue.
+pub async fn prepare(settings: Settings) -> anyhow::Result<AppState> {
+    let state = AppState::connect(settings).await?;
+    db::migrate(&state.db).await?;
+    if state.settings.seed_demo {
+        fixtures::demo::seed_if_empty(&state.db, &state.media).await?;
+    }
+    Ok(state)
+}
 
 pub struct Application {
     port: u16,
@@ -14,7 +26,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let state = AppState::build(settings).await?;
+        let state = prepare(settings).await?;
         Self::with_state(state)
     }
 

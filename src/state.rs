@@ -1,14 +1,18 @@
-//! Application state, built once at start-up and shared by every worker.
+//! Application state: the adapters, built once at start-up and shared by every worker.
+//!
+//! Only adapters live here (database pool, event bus, cache, media store, token keys,
+//! settings). Migrating and seeding are start-up steps (`startup`), not part of the state.
 
 use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::jwt::JwtKeys,
+    auth::{jwt::JwtKeys, keys},
     infra::{
         cache::Cache,
         db::{self, StatementCounter},
+        events::EventBus,
         media::MediaStore,
     },
     settings::Settings,
@@ -19,85 +23,32 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub jwt: Arc<JwtKeys>,
     pub cache: Cache,
+    pub events: EventBus,
     pub statements: StatementCounter,
     pub media: MediaStore,
     pub settings: Arc<Settings>,
 }
 
 impl AppState {
-    /// Connects, migrates and (in development, on an empty database) seeds the demo catalogue.
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+    /// Connects the adapters the settings choose. Nothing is migrated or seeded here.
+    pub async fn connect(settings: Settings) -> anyhow::Result<Self> {
         let (db, statements) =
             db::connect(&settings.database_url, settings.database_max_connections).await?;
-        db::migrate(&db).await?;
         let media_base = settings
             .media_public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}/media", settings.bind));
         let media = MediaStore::local(settings.data_dir.join("media"), media_base);
-        let jwt = Arc::new(jwt_keys(&settings)?);
+        let jwt = Arc::new(keys::load(&settings)?);
         let cache = Cache::in_memory(std::time::Duration::from_secs(15 * 60));
-        let state = AppState {
+        Ok(AppState {
             db,
             jwt,
             cache,
+            events: EventBus::in_process(),
             statements,
             media,
             settings: Arc::new(settings),
-        };
-        if state.settings.seed_demo {
-            crate::services::seed::seed_if_empty(&state).await?;
-        }
-        Ok(state)
+        })
     }
-}
-
-/// HS256 with JWT_SECRET by default; EdDSA/RS256 from key files when configured. In development
-/// without a secret, one is generated once into the data folder (with a warning).
-fn jwt_keys(settings: &Settings) -> anyhow::Result<JwtKeys> {
-    let jwt = &settings.jwt;
-    if let Some(private_key) = &jwt.private_key_file {
-        let algorithm = match jwt.algorithm.as_deref() {
-            Some("EdDSA") | None => jsonwebtoken::Algorithm::EdDSA,
-            Some("RS256") => jsonwebtoken::Algorithm::RS256,
-            Some(other) => {
-                anyhow::bail!("JWT_ALGORITHM must be EdDSA or RS256 with key files, not {other}")
-            }
-        };
-        return JwtKeys::from_pem_files(
-            algorithm,
-            private_key,
-            &jwt.public_key_files,
-            &jwt.issuer,
-            &jwt.audience,
-            jwt.access_ttl_secs,
-        );
-    }
-    let secret = match &settings.jwt_secret {
-        Some(secret) => secret.clone(),
-        None => {
-            anyhow::ensure!(
-                !settings.is_production(),
-                "JWT_SECRET is required in production"
-            );
-            let path = settings.data_dir.join("jwt-secret");
-            match std::fs::read_to_string(&path) {
-                Ok(existing) if !existing.trim().is_empty() => existing.trim().to_string(),
-                _ => {
-                    std::fs::create_dir_all(&settings.data_dir)?;
-                    let generated = crate::auth::secrets::generate("");
-                    std::fs::write(&path, &generated)?;
-                    tracing::warn!(path = %path.display(), "JWT_SECRET is not set: generated a development secret");
-                    generated
-                }
-            }
-        }
-    };
-    Ok(JwtKeys::hs256(
-        &secret,
-        &jwt.previous_secrets,
-        &jwt.issuer,
-        &jwt.audience,
-        jwt.access_ttl_secs,
-    ))
 }

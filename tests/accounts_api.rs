@@ -178,6 +178,7 @@ async fn kiosks_are_registered_by_admins_used_and_revoked() {
     let app = TestApp::spawn().await;
     pasar_oleh::services::accounts::create_admin(
         &app.state.db,
+        &app.state.events,
         "admin@example.id",
         "Admin",
         "rahasia-admin",

@@ -52,12 +52,13 @@ struct World {
 
 async fn user_with(state: &AppState, email: &str, admin: bool) -> Uuid {
     let u = if admin {
-        accounts::create_admin(&state.db, email, "Admin", "rahasia-123")
+        accounts::create_admin(&state.db, &state.events, email, "Admin", "rahasia-123")
             .await
             .unwrap()
     } else {
         accounts::register(
             &state.db,
+            &state.events,
             accounts::RegisterInput {
                 email: Some(email.into()),
                 phone: None,
@@ -73,7 +74,7 @@ async fn user_with(state: &AppState, email: &str, admin: bool) -> Uuid {
 
 async fn caller_for(state: &AppState, user_id: Uuid) -> Caller {
     let token = state.jwt.issue_access(user_id).unwrap();
-    accounts::resolve_caller(state, Some(&format!("Bearer {token}")))
+    pasar_oleh::http::caller::resolve(state, Some(&format!("Bearer {token}")))
         .await
         .unwrap()
 }
@@ -176,14 +177,18 @@ async fn world() -> World {
         .await
         .unwrap();
     }
-    let (kiosk_model, credential) = accounts::register_kiosk(db, outlet1.id, "Kiosk 1", admin)
+    let mut tx = pasar_oleh::services::tx::Tx::begin(&state.db, &state.events)
         .await
         .unwrap();
+    let (kiosk_model, credential) = accounts::register_kiosk(&mut tx, outlet1.id, "Kiosk 1", admin)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
     let mut callers = BTreeMap::new();
     callers.insert(Anonymous, Caller::Anonymous);
     callers.insert(
         Kiosk,
-        accounts::resolve_caller(&state, Some(&format!("Kiosk {credential}")))
+        pasar_oleh::http::caller::resolve(&state, Some(&format!("Kiosk {credential}")))
             .await
             .unwrap(),
     );

@@ -24,6 +24,7 @@ async fn user(app: &TestApp, email: &str, admin: bool) -> String {
     if admin {
         pasar_oleh::services::accounts::create_admin(
             &app.state.db,
+            &app.state.events,
             email,
             "Admin Dinas",
             "rahasia-123",

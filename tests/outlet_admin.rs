@@ -79,6 +79,7 @@ async fn login(app: &TestApp, identifier: &str, password: &str) -> String {
 async fn admin(app: &TestApp) -> String {
     pasar_oleh::services::accounts::create_admin(
         &app.state.db,
+        &app.state.events,
         "admin@example.id",
         "Admin Dinas",
         "rahasia-admin",

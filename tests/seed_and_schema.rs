@@ -6,7 +6,7 @@ mod common;
 
 use common::test_state;
 use entity::stock;
-use pasar_oleh::services::seed;
+use pasar_oleh::fixtures::demo as seed;
 use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
 
 #[tokio::test]

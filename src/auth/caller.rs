@@ -1,4 +1,4 @@
-//! The caller of a request and what it may do.
+//! The caller of a request: who it is. What it may do is decided in `auth::policy`.
 
 use uuid::Uuid;
 
@@ -26,26 +26,11 @@ pub struct UserCaller {
 }
 
 impl Caller {
+    /// The signed-in user, if any (what that user may do is decided in `auth::policy`).
     pub fn user(&self) -> Option<&UserCaller> {
         match self {
             Caller::User(u) => Some(u),
             _ => None,
         }
-    }
-
-    pub fn is_admin(&self) -> bool {
-        self.user().is_some_and(|u| u.is_admin)
-    }
-
-    /// A member of this seller, or an administrator.
-    pub fn manages_seller(&self, seller_id: Uuid) -> bool {
-        self.user()
-            .is_some_and(|u| u.is_admin || u.seller_ids.contains(&seller_id))
-    }
-
-    /// Staff of this outlet, or an administrator.
-    pub fn staffs_outlet(&self, outlet_id: Uuid) -> bool {
-        self.user()
-            .is_some_and(|u| u.is_admin || u.outlet_ids.contains(&outlet_id))
     }
 }

@@ -2,4 +2,6 @@
 
 pub mod caller;
 pub mod jwt;
+pub mod keys;
+pub mod policy;
 pub mod secrets;

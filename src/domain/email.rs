@@ -1,14 +1,14 @@
 //! E-mail addresses, lower-cased so that uniqueness ignores case.
 
-use crate::error::{AppError, AppResult};
+use crate::error::Invalid;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(raw: &str, field: &str) -> AppResult<Self> {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let s = raw.trim().to_lowercase();
-        let invalid = || AppError::invalid(field, "not a valid e-mail address");
+        let invalid = || Invalid::new("not a valid e-mail address");
         let (local, domain) = s.split_once('@').ok_or_else(invalid)?;
         let valid = !local.is_empty()
             && local.len() <= 64
@@ -40,9 +40,7 @@ mod tests {
     #[test]
     fn lower_cases_and_validates() {
         assert_eq!(
-            Email::parse(" Sri@Example.CO.id ", "email")
-                .unwrap()
-                .as_str(),
+            Email::parse(" Sri@Example.CO.id ").unwrap().as_str(),
             "sri@example.co.id"
         );
         for bad in [
@@ -54,7 +52,7 @@ mod tests {
             "a b@x.id",
             "a@b@c.id",
         ] {
-            assert!(Email::parse(bad, "email").is_err(), "{bad}");
+            assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }
 }

@@ -1,18 +1,18 @@
 //! Legal identifiers the regency office validates: NIB, halal certificate, P-IRT, trademark.
 
-use crate::error::{AppError, AppResult};
+use crate::error::Invalid;
 
 /// Nomor Induk Berusaha: exactly 13 digits.
-pub fn parse_nib(raw: &str, field: &str) -> AppResult<String> {
+pub fn parse_nib(raw: &str) -> Result<String, Invalid> {
     let s: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
     if s.len() != 13 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(AppError::invalid(field, "an NIB is exactly 13 digits"));
+        return Err(Invalid::new("an NIB is exactly 13 digits"));
     }
     Ok(s)
 }
 
 /// P-IRT / SPP-IRT number: 15 digits, usually written "P-IRT 2063513010123-27"; stored in that form.
-pub fn parse_pirt(raw: &str, field: &str) -> AppResult<String> {
+pub fn parse_pirt(raw: &str) -> Result<String, Invalid> {
     let upper = raw.trim().to_uppercase();
     let rest = upper
         .strip_prefix("SPP-IRT")
@@ -24,8 +24,7 @@ pub fn parse_pirt(raw: &str, field: &str) -> AppResult<String> {
         .chars()
         .all(|c| c.is_ascii_digit() || c == '-' || c == ' ' || c == '.' || c == ':');
     if digits.len() != 15 || !only_digits_and_dash {
-        return Err(AppError::invalid(
-            field,
+        return Err(Invalid::new(
             "a P-IRT number has 15 digits, e.g. P-IRT 2063513010123-27",
         ));
     }
@@ -33,7 +32,7 @@ pub fn parse_pirt(raw: &str, field: &str) -> AppResult<String> {
 }
 
 /// Halal certificate number (BPJPH), e.g. "ID35110000214560323": letters and digits, 8 to 40.
-pub fn parse_halal_number(raw: &str, field: &str) -> AppResult<String> {
+pub fn parse_halal_number(raw: &str) -> Result<String, Invalid> {
     let s: String = raw
         .trim()
         .to_uppercase()
@@ -46,8 +45,7 @@ pub fn parse_halal_number(raw: &str, field: &str) -> AppResult<String> {
         })
         && s.bytes().filter(u8::is_ascii_digit).count() >= 6;
     if !valid {
-        return Err(AppError::invalid(
-            field,
+        return Err(Invalid::new(
             "not a halal certificate number, e.g. ID35110000214560323",
         ));
     }
@@ -55,7 +53,7 @@ pub fn parse_halal_number(raw: &str, field: &str) -> AppResult<String> {
 }
 
 /// Trademark (HAKI / merek) registration or application number, e.g. "IDM000912345".
-pub fn parse_trademark(raw: &str, field: &str) -> AppResult<String> {
+pub fn parse_trademark(raw: &str) -> Result<String, Invalid> {
     let s: String = raw
         .trim()
         .to_uppercase()
@@ -68,10 +66,7 @@ pub fn parse_trademark(raw: &str, field: &str) -> AppResult<String> {
         && (6..=15).contains(&digits.len())
         && digits.bytes().all(|b| b.is_ascii_digit());
     if !valid {
-        return Err(AppError::invalid(
-            field,
-            "not a trademark number, e.g. IDM000912345",
-        ));
+        return Err(Invalid::new("not a trademark number, e.g. IDM000912345"));
     }
     Ok(s)
 }
@@ -82,12 +77,9 @@ mod tests {
 
     #[test]
     fn nib() {
-        assert_eq!(
-            parse_nib("9120 1057 32184", "nib").unwrap(),
-            "9120105732184"
-        );
+        assert_eq!(parse_nib("9120 1057 32184").unwrap(), "9120105732184");
         for bad in ["912010573218", "91201057321845", "912010573218x"] {
-            assert!(parse_nib(bad, "nib").is_err(), "{bad}");
+            assert!(parse_nib(bad).is_err(), "{bad}");
         }
     }
 
@@ -99,29 +91,22 @@ mod tests {
             "PIRT: 2063513010123-27",
             "spp-irt 2063513010123 27",
         ] {
-            assert_eq!(
-                parse_pirt(ok, "pirt").unwrap(),
-                "P-IRT 2063513010123-27",
-                "{ok}"
-            );
+            assert_eq!(parse_pirt(ok).unwrap(), "P-IRT 2063513010123-27", "{ok}");
         }
         for bad in ["P-IRT 123", "P-IRT 2063513010123-27X", "abc"] {
-            assert!(parse_pirt(bad, "pirt").is_err(), "{bad}");
+            assert!(parse_pirt(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn halal_and_trademark() {
         assert_eq!(
-            parse_halal_number("id35110000214560323", "h").unwrap(),
+            parse_halal_number("id35110000214560323").unwrap(),
             "ID35110000214560323"
         );
-        assert!(parse_halal_number("halal", "h").is_err());
-        assert_eq!(
-            parse_trademark("idm000912345", "t").unwrap(),
-            "IDM000912345"
-        );
-        assert!(parse_trademark("IDM12", "t").is_err());
-        assert!(parse_trademark("000912345", "t").is_err());
+        assert!(parse_halal_number("halal").is_err());
+        assert_eq!(parse_trademark("idm000912345").unwrap(), "IDM000912345");
+        assert!(parse_trademark("IDM12").is_err());
+        assert!(parse_trademark("000912345").is_err());
     }
 }

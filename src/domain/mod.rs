@@ -2,6 +2,7 @@
 
 pub mod cursor;
 pub mod email;
+pub mod events;
 pub mod global_id;
 pub mod legal;
 pub mod password;

@@ -2,7 +2,7 @@
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier, password_hash::phc::PasswordHash};
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Invalid};
 
 pub const MIN_LEN: usize = 8;
 pub const MAX_LEN: usize = 128;
@@ -10,19 +10,17 @@ pub const MAX_LEN: usize = 128;
 pub struct Password(String);
 
 impl Password {
-    pub fn parse(raw: &str, field: &str) -> AppResult<Self> {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let n = raw.chars().count();
         if n < MIN_LEN {
-            return Err(AppError::invalid(
-                field,
-                format!("must be at least {MIN_LEN} characters"),
-            ));
+            return Err(Invalid::new(format!(
+                "must be at least {MIN_LEN} characters"
+            )));
         }
         if n > MAX_LEN {
-            return Err(AppError::invalid(
-                field,
-                format!("must be at most {MAX_LEN} characters"),
-            ));
+            return Err(Invalid::new(format!(
+                "must be at most {MAX_LEN} characters"
+            )));
         }
         Ok(Password(raw.to_string()))
     }
@@ -65,7 +63,7 @@ mod tests {
 
     #[test]
     fn hashes_and_verifies() {
-        let p = Password::parse("rahasia-sekali", "password").unwrap();
+        let p = Password::parse("rahasia-sekali").unwrap();
         let hash = p.hash().unwrap();
         assert!(hash.starts_with("$argon2id$"));
         assert!(verify("rahasia-sekali", &hash));
@@ -76,7 +74,7 @@ mod tests {
 
     #[test]
     fn enforces_length() {
-        assert!(Password::parse("pendek", "password").is_err());
-        assert!(Password::parse(&"x".repeat(129), "password").is_err());
+        assert!(Password::parse("pendek").is_err());
+        assert!(Password::parse(&"x".repeat(129)).is_err());
     }
 }

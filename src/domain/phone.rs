@@ -1,13 +1,13 @@
 //! Indonesian mobile numbers, normalised to E.164 (+628…).
 
-use crate::error::{AppError, AppResult};
+use crate::error::Invalid;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Phone(String);
 
 impl Phone {
     /// Accepts "0812-3456-7890", "+62 812 3456 7890", "6281234567890"; stores "+6281234567890".
-    pub fn parse(raw: &str, field: &str) -> AppResult<Self> {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let compact: String = raw
             .chars()
             .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
@@ -19,8 +19,7 @@ impl Phone {
         } else if let Some(rest) = compact.strip_prefix('0') {
             rest.to_string()
         } else {
-            return Err(AppError::invalid(
-                field,
+            return Err(Invalid::new(
                 "an Indonesian mobile number starts with 08 or +628",
             ));
         };
@@ -28,8 +27,7 @@ impl Phone {
             && (9..=12).contains(&digits.len())
             && digits.bytes().all(|b| b.is_ascii_digit());
         if !valid {
-            return Err(AppError::invalid(
-                field,
+            return Err(Invalid::new(
                 "an Indonesian mobile number has 10 to 13 digits and starts with 08",
             ));
         }
@@ -58,7 +56,7 @@ mod tests {
             "(0812) 3456.7890",
         ] {
             assert_eq!(
-                Phone::parse(raw, "phone").unwrap().as_str(),
+                Phone::parse(raw).unwrap().as_str(),
                 "+6281234567890",
                 "{raw}"
             );
@@ -75,7 +73,7 @@ mod tests {
             "0812abc45678",
             "08123",
         ] {
-            assert!(Phone::parse(raw, "phone").is_err(), "{raw}");
+            assert!(Phone::parse(raw).is_err(), "{raw}");
         }
     }
 }

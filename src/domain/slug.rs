@@ -1,12 +1,12 @@
 //! URL slugs: lower-case ASCII letters, digits and single hyphens.
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppResult, Invalid};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Slug(String);
 
 impl Slug {
-    pub fn parse(raw: &str, field: &str) -> AppResult<Self> {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let s = raw.trim();
         let valid = !s.is_empty()
             && s.len() <= 160
@@ -16,8 +16,7 @@ impl Slug {
             && !s.ends_with('-')
             && !s.contains("--");
         if !valid {
-            return Err(AppError::invalid(
-                field,
+            return Err(Invalid::new(
                 "a slug is 1-160 lower-case letters, digits and single hyphens",
             ));
         }
@@ -87,9 +86,9 @@ mod tests {
 
     #[test]
     fn accepts_and_rejects() {
-        assert!(Slug::parse("keripik-mangga-250g", "slug").is_ok());
+        assert!(Slug::parse("keripik-mangga-250g").is_ok());
         for bad in ["", "Keripik", "a--b", "-a", "a b", "a_b"] {
-            assert!(Slug::parse(bad, "slug").is_err(), "{bad}");
+            assert!(Slug::parse(bad).is_err(), "{bad}");
         }
     }
 }

@@ -4,20 +4,23 @@ use async_graphql::Context;
 use chrono::{FixedOffset, NaiveDate, Utc};
 
 use crate::{
-    auth::caller::Caller,
+    auth::{caller::Caller, policy},
     error::{AppError, AppResult},
     graphql::loaders::Loaders,
+    services::tx::Tx,
     state::AppState,
 };
 
 impl RequestContext {
-    /// Whether the caller manages this seller, including one joined during this request.
-    pub fn manages_seller(&self, seller_id: uuid::Uuid) -> bool {
-        self.caller.manages_seller(seller_id)
-            || self
-                .granted_sellers
-                .lock()
-                .is_ok_and(|granted| granted.contains(&seller_id))
+    /// Whether the caller may see this seller's private data, counting a seller joined during
+    /// this request.
+    pub fn sees_private_seller_data(&self, seller_id: uuid::Uuid) -> bool {
+        let joined = self
+            .granted_sellers
+            .lock()
+            .map(|g| g.clone())
+            .unwrap_or_default();
+        policy::may_see_private_seller_data(&self.caller, seller_id, &joined)
     }
 }
 
@@ -66,17 +69,14 @@ pub trait ContextExt {
     fn caller(&self) -> AppResult<&Caller> {
         Ok(&self.request()?.caller)
     }
-    /// The signed-in user, or UNAUTHENTICATED.
-    fn user(&self) -> AppResult<&crate::auth::caller::UserCaller> {
-        self.caller()?.user().ok_or(AppError::Unauthenticated)
-    }
-    /// An administrator, or UNAUTHENTICATED / FORBIDDEN.
-    fn admin(&self) -> AppResult<&crate::auth::caller::UserCaller> {
-        let user = self.user()?;
-        if user.is_admin {
-            Ok(user)
-        } else {
-            Err(AppError::Forbidden)
+    /// Opens a unit of work for a mutation; its events go out when it commits.
+    fn begin(&self) -> impl std::future::Future<Output = AppResult<Tx>> + Send
+    where
+        Self: Sync,
+    {
+        async move {
+            let state = self.state()?;
+            Tx::begin(&state.db, &state.events).await
         }
     }
 }

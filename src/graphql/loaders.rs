@@ -5,13 +5,13 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{category, district, outlet, outlet_hour, photo, regency, seller, stock, village};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::DatabaseConnection;
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use crate::{
     error::{AppError, AppResult},
-    services::{catalog, outlets, sellers},
+    services::{catalog, outlets, photos, regions, sellers},
 };
 
 /// Everything a request resolves through, built fresh for each request so caches never
@@ -93,11 +93,7 @@ impl Loader<Uuid> for ProductPhotosLoader {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = photo::Entity::find()
-            .filter(photo::Column::ProductId.is_in(keys.iter().copied()))
-            .order_by_asc(photo::Column::Position)
-            .all(&self.0)
-            .await?;
+        let rows = photos::of_products(&self.0, keys).await?;
         Ok(group(
             rows.into_iter().filter(|p| p.product_id.is_some()),
             |p| p.product_id.unwrap_or_default(),
@@ -202,27 +198,7 @@ impl Loader<String> for DistrictLoader {
     type Error = AppError;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
-        let districts = district::Entity::find()
-            .filter(district::Column::Code.is_in(keys.iter().cloned()))
-            .all(&self.0)
-            .await?;
-        let regency_codes: Vec<String> = districts.iter().map(|d| d.regency_code.clone()).collect();
-        let regencies: HashMap<String, regency::Model> = regency::Entity::find()
-            .filter(regency::Column::Code.is_in(regency_codes))
-            .all(&self.0)
-            .await?
-            .into_iter()
-            .map(|r| (r.code.clone(), r))
-            .collect();
-        Ok(districts
-            .into_iter()
-            .filter_map(|d| {
-                regencies
-                    .get(&d.regency_code)
-                    .cloned()
-                    .map(|r| (d.code.clone(), (d, r)))
-            })
-            .collect())
+        regions::districts_with_regency(&self.0, keys).await
     }
 }
 
@@ -233,12 +209,6 @@ impl Loader<String> for VillageLoader {
     type Error = AppError;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
-        Ok(village::Entity::find()
-            .filter(village::Column::Code.is_in(keys.iter().cloned()))
-            .all(&self.0)
-            .await?
-            .into_iter()
-            .map(|v| (v.code.clone(), v))
-            .collect())
+        regions::villages(&self.0, keys).await
     }
 }

@@ -18,11 +18,13 @@ pub struct UserError {
 }
 
 impl From<FieldError> for UserError {
+    /// Services name fields relative to the input; every mutation takes one `input` argument.
     fn from(e: FieldError) -> Self {
+        let e = e.under("input");
         UserError {
             field: e.field,
             message: e.message,
-            code: e.code,
+            code: e.code.as_str().to_string(),
         }
     }
 }

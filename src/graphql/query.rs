@@ -1,10 +1,9 @@
 //! The public, read-only entry points of the catalogue.
 
 use async_graphql::{Context, ID, InputObject, Object};
-use entity::{district, regency};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::{
+    auth::policy,
     domain::{
         cursor::Page,
         global_id::{GlobalId, NodeKind},
@@ -26,6 +25,7 @@ use crate::{
     services::{
         catalog::{self, check_search},
         outlets::{self, OutletFilter},
+        regions,
         sellers::{self, SellerFilter},
     },
 };
@@ -168,9 +168,7 @@ impl QueryRoot {
             Err(slug) => sellers::seller_by_slug(db, slug).await?,
         };
         found
-            .filter(|s| {
-                s.status == entity::enums::SellerStatus::Verified || caller.manages_seller(s.id)
-            })
+            .filter(|s| policy::may_view_seller(caller, s.id, s.status))
             .map(Seller)
             .map(Some)
             .ok_or_else(|| AppError::not_found("seller"))
@@ -185,7 +183,7 @@ impl QueryRoot {
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
     ) -> AppResult<Vec<Seller>> {
-        ctx.admin()?;
+        policy::may_review_sellers(ctx.caller()?)?;
         let page = Page::parse(first, after.as_deref())?;
         let rows = sellers::by_status(&ctx.state()?.db, status.into(), page).await?;
         Ok(rows.into_iter().map(Seller).collect())
@@ -258,20 +256,13 @@ impl QueryRoot {
         #[graphql(default = "35.13", desc = "Regency code, e.g. \"35.13\".")] regency_code: String,
     ) -> AppResult<Vec<District>> {
         let db = &ctx.state()?.db;
-        let Some(regency) = regency::Entity::find_by_id(regency_code.clone())
-            .one(db)
-            .await?
-        else {
+        let Some(regency) = regions::regency(db, &regency_code).await? else {
             return Err(AppError::invalid(
                 "regencyCode",
                 "no such regency (East Java codes 35.01 to 35.79)",
             ));
         };
-        let rows = district::Entity::find()
-            .filter(district::Column::RegencyCode.eq(regency_code))
-            .order_by_asc(district::Column::Name)
-            .all(db)
-            .await?;
+        let rows = regions::districts_of(db, &regency_code).await?;
         Ok(rows
             .into_iter()
             .map(|d| District::from_models(d, regency.clone()))

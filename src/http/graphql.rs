@@ -8,16 +8,24 @@ use tracing::Instrument;
 
 use crate::{
     auth::caller::Caller,
-    error::AppError,
+    error::{AppError, with_codes},
     graphql::{self, AppSchema},
-    http::request_log::{OperationName, RequestId},
-    services::accounts,
+    http::{
+        caller,
+        request_log::{OperationName, RequestId},
+    },
     state::AppState,
 };
 
-fn bad_request(code: &str, message: String) -> HttpResponse {
-    HttpResponse::BadRequest()
-        .json(json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))
+/// A request refused before execution, with the status and body `error.rs` gives it.
+fn refuse(err: AppError, request_id: &str) -> HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(err.http_status())
+        .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let mut res = HttpResponse::build(status);
+    if matches!(err, AppError::Unauthenticated) {
+        res.insert_header(("www-authenticate", "Bearer"));
+    }
+    res.json(err.http_body(request_id))
 }
 
 pub async fn post(
@@ -34,9 +42,9 @@ pub async fn post(
     let batch: BatchRequest = match serde_json::from_slice(&body) {
         Ok(batch) => batch,
         Err(err) => {
-            return bad_request(
-                "BAD_REQUEST",
-                format!("the body is not a GraphQL request: {err}"),
+            return refuse(
+                AppError::BadRequest(format!("the body is not a GraphQL request: {err}")),
+                &request_id,
             );
         }
     };
@@ -44,13 +52,13 @@ pub async fn post(
     let (requests, single) = match batch {
         BatchRequest::Single(one) => (vec![one], true),
         BatchRequest::Batch(many) if many.is_empty() => {
-            return bad_request("BAD_REQUEST", "an empty batch has nothing to run".into());
+            return refuse(
+                AppError::BadRequest("an empty batch has nothing to run".into()),
+                &request_id,
+            );
         }
         BatchRequest::Batch(many) if many.len() > max_batch => {
-            return bad_request(
-                "BATCH_TOO_LARGE",
-                format!("a batch may hold at most {max_batch} operations"),
-            );
+            return refuse(AppError::BatchTooLarge(max_batch), &request_id);
         }
         BatchRequest::Batch(many) => (many, false),
     };
@@ -58,20 +66,10 @@ pub async fn post(
         .headers()
         .get("authorization")
         .and_then(|v| v.to_str().ok());
-    let caller = match accounts::resolve_caller(&state, authorization).await {
+    // A credential that does not verify is refused outright, never downgraded to anonymous.
+    let caller = match caller::resolve(&state, authorization).await {
         Ok(caller) => caller,
-        // A credential that does not verify is refused outright, never downgraded to anonymous.
-        Err(AppError::Unauthenticated) => {
-            return HttpResponse::Unauthorized()
-                .insert_header(("www-authenticate", "Bearer"))
-                .json(json!({ "errors": [{ "message": "the credentials are not valid", "extensions": { "code": "UNAUTHENTICATED" } }] }));
-        }
-        Err(err) => {
-            let _: async_graphql::Error = err.into();
-            return HttpResponse::InternalServerError()
-                .json(json!({ "errors": [{ "message": "internal error",
-                "extensions": { "code": "INTERNAL_SERVER_ERROR", "requestId": request_id } }] }));
-        }
+        Err(err) => return refuse(err, &request_id),
     };
     let client = req
         .peer_addr()
@@ -122,32 +120,6 @@ fn respond((mut responses, operation): (Vec<Response>, String), single: bool) ->
     let mut res = HttpResponse::Ok().json(body);
     res.extensions_mut().insert(OperationName(operation));
     res
-}
-
-/// Every error leaves with a code: errors from our resolvers carry one already; parse and
-/// validation failures (including depth and complexity limits) get GRAPHQL_VALIDATION_FAILED,
-/// argument coercion failures at a field BAD_USER_INPUT. Internal errors gain the request id
-/// so that support can find the full log entry.
-fn with_codes(mut response: Response, request_id: &str) -> Response {
-    for err in &mut response.errors {
-        let ext = err.extensions.get_or_insert_with(Default::default);
-        let code = match ext.get("code") {
-            Some(async_graphql::Value::String(code)) => code.clone(),
-            _ => {
-                let code = if err.path.is_empty() {
-                    "GRAPHQL_VALIDATION_FAILED"
-                } else {
-                    "BAD_USER_INPUT"
-                };
-                ext.set("code", code);
-                code.to_string()
-            }
-        };
-        if code == "INTERNAL_SERVER_ERROR" {
-            ext.set("requestId", request_id);
-        }
-    }
-    response
 }
 
 pub async fn playground(state: web::Data<AppState>) -> HttpResponse {

@@ -1,5 +1,6 @@
 //! HTTP routes: `/graphql`, `/healthz`, `/readyz`, `/media/*`.
 
+pub mod caller;
 mod graphql;
 mod request_log;
 

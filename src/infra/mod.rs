@@ -2,4 +2,5 @@
 
 pub mod cache;
 pub mod db;
+pub mod events;
 pub mod media;

@@ -1,22 +1,35 @@
 //! Accounts: registration, login with throttling, refresh-token rotation with reuse detection,
-//! logout, kiosk credentials, and resolving the caller of a request.
+//! logout, kiosk credentials, and who a verified credential belongs to.
+//!
+//! Sessions (login, refresh, logout) are bookkeeping, not catalogue state: they write outside a
+//! unit of work and publish no domain event. Kiosk registration and revocation do.
 
 use chrono::{Duration, Utc};
-use entity::{kiosk, outlet_staff, refresh_token, seller_member, user};
+use entity::{kiosk, outlet, outlet_staff, refresh_token, seller_member, user};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    sea_query::Expr,
 };
 use uuid::Uuid;
 
 use crate::{
     auth::{
         caller::{Caller, UserCaller},
+        jwt::JwtKeys,
         secrets,
     },
-    domain::{email::Email, password, password::Password, phone::Phone},
-    error::{AppError, AppResult, FieldError, collect},
-    state::AppState,
+    domain::{email::Email, events::DomainEvent, password, password::Password, phone::Phone},
+    error::{AppError, AppResult, FieldCode, FieldError, Invalid, parsed},
+    infra::{cache::Cache, events::EventBus},
+    services::tx::Tx,
 };
+
+/// What issuing tokens needs: the signing keys and how long a refresh token lives.
+#[derive(Clone, Copy)]
+pub struct TokenIssuer<'a> {
+    pub jwt: &'a JwtKeys,
+    pub refresh_ttl_days: i64,
+}
 
 /// Failed logins per account before it locks (for the cache TTL, 15 minutes).
 pub const ACCOUNT_LOCK_AFTER: u64 = 5;
@@ -46,11 +59,11 @@ enum Identifier {
 }
 
 impl Identifier {
-    fn parse(raw: &str, field: &str) -> AppResult<Self> {
+    fn parse(raw: &str) -> Result<Self, Invalid> {
         if raw.contains('@') {
-            Email::parse(raw, field).map(Identifier::Email)
+            Email::parse(raw).map(Identifier::Email)
         } else {
-            Phone::parse(raw, field).map(Identifier::Phone)
+            Phone::parse(raw).map(Identifier::Phone)
         }
     }
 
@@ -70,45 +83,48 @@ impl Identifier {
     }
 }
 
-pub async fn register(db: &impl ConnectionTrait, input: RegisterInput) -> AppResult<user::Model> {
+/// Creates a buyer account. The insert is one statement in autocommit, so the event goes out
+/// right after it (hashing the password inside a transaction would hold it open for nothing).
+pub async fn register(
+    db: &impl ConnectionTrait,
+    events: &EventBus,
+    input: RegisterInput,
+) -> AppResult<user::Model> {
     let mut errors = Vec::new();
     let email = input
         .email
         .as_deref()
         .filter(|s| !s.trim().is_empty())
-        .map(|e| Email::parse(e, "input.email"));
+        .map(Email::parse);
     let phone = input
         .phone
         .as_deref()
         .filter(|s| !s.trim().is_empty())
-        .map(|p| Phone::parse(p, "input.phone"));
+        .map(Phone::parse);
     if email.is_none() && phone.is_none() {
         errors.push(FieldError::new(
-            "input.email",
-            "REQUIRED",
+            "email",
+            FieldCode::Required,
             "give an e-mail address or a mobile number",
         ));
     }
-    let email = collect(&mut errors, email.transpose()).flatten();
-    let phone = collect(&mut errors, phone.transpose()).flatten();
+    let email = parsed(&mut errors, "email", email.transpose()).flatten();
+    let phone = parsed(&mut errors, "phone", phone.transpose()).flatten();
     let name = input.display_name.trim().to_string();
     if name.is_empty() || name.chars().count() > 120 {
         errors.push(FieldError::new(
-            "input.displayName",
-            "INVALID",
+            "displayName",
+            FieldCode::Invalid,
             "must be 1 to 120 characters",
         ));
     }
-    let password = collect(
-        &mut errors,
-        Password::parse(&input.password, "input.password"),
-    );
+    let password = parsed(&mut errors, "password", Password::parse(&input.password));
     if let Some(email) = &email
         && Identifier::Email(email.clone()).find(db).await?.is_some()
     {
         errors.push(FieldError::new(
-            "input.email",
-            "TAKEN",
+            "email",
+            FieldCode::Taken,
             "an account with this e-mail address exists",
         ));
     }
@@ -116,8 +132,8 @@ pub async fn register(db: &impl ConnectionTrait, input: RegisterInput) -> AppRes
         && Identifier::Phone(phone.clone()).find(db).await?.is_some()
     {
         errors.push(FieldError::new(
-            "input.phone",
-            "TAKEN",
+            "phone",
+            FieldCode::Taken,
             "an account with this mobile number exists",
         ));
     }
@@ -135,37 +151,44 @@ pub async fn register(db: &impl ConnectionTrait, input: RegisterInput) -> AppRes
         created_at: Set(now),
         updated_at: Set(now),
     };
-    model.insert(db).await.map_err(|e| {
+    let created = model.insert(db).await.map_err(|e| {
         // A concurrent registration with the same identifier lost the race at the unique index.
         if matches!(
             e.sql_err(),
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
         ) {
             AppError::Validation(vec![FieldError::new(
-                "input.email",
-                "TAKEN",
+                "email",
+                FieldCode::Taken,
                 "an account with this identifier exists",
             )])
         } else {
             e.into()
         }
-    })
+    })?;
+    events.publish(vec![DomainEvent::UserRegistered {
+        user_id: created.id,
+    }]);
+    Ok(created)
 }
 
 /// Creates an administrator (the `create-admin` command).
 pub async fn create_admin(
     db: &impl ConnectionTrait,
+    events: &EventBus,
     identifier: &str,
     name: &str,
     password: &str,
 ) -> AppResult<user::Model> {
-    let id = Identifier::parse(identifier, "identifier")?;
+    let id = Identifier::parse(identifier)
+        .map_err(|e| AppError::Validation(vec![e.at("identifier")]))?;
     let (email, phone) = match &id {
         Identifier::Email(e) => (Some(e.as_str().to_string()), None),
         Identifier::Phone(p) => (None, Some(p.as_str().to_string())),
     };
     let user = register(
         db,
+        events,
         RegisterInput {
             email,
             phone,
@@ -181,15 +204,15 @@ pub async fn create_admin(
 
 fn credentials_error() -> AppError {
     AppError::Validation(vec![FieldError::new(
-        "input.identifier",
-        "INVALID_CREDENTIALS",
+        "identifier",
+        FieldCode::InvalidCredentials,
         "wrong identifier or password",
     )])
 }
 
 fn locked_error() -> AppError {
     AppError::rule(
-        "TOO_MANY_ATTEMPTS",
+        FieldCode::TooManyAttempts,
         "too many failed attempts; try again in 15 minutes",
     )
 }
@@ -198,19 +221,21 @@ fn locked_error() -> AppError {
 /// each attempt is slowed, then the account or address locks for a while. The answer is the same
 /// whether or not the account exists.
 pub async fn login(
-    state: &AppState,
+    db: &impl ConnectionTrait,
+    throttle: &Cache,
+    issuer: TokenIssuer<'_>,
     identifier: &str,
     password: &str,
     client: &str,
 ) -> AppResult<IssuedTokens> {
-    let id = match Identifier::parse(identifier, "input.identifier") {
+    let id = match Identifier::parse(identifier) {
         Ok(id) => id,
         Err(_) => return Err(credentials_error()),
     };
     let account_key = format!("login:account:{}", id.key());
     let address_key = format!("login:address:{client}");
-    let account_failures = state.cache.get(&account_key).await;
-    let address_failures = state.cache.get(&address_key).await;
+    let account_failures = throttle.get(&account_key).await;
+    let address_failures = throttle.get(&address_key).await;
     if account_failures >= ACCOUNT_LOCK_AFTER || address_failures >= ADDRESS_LOCK_AFTER {
         return Err(locked_error());
     }
@@ -219,7 +244,7 @@ pub async fn login(
         let delay = 200 * (failures - SLOW_AFTER).min(5);
         tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
     }
-    let user = id.find(&state.db).await?;
+    let user = id.find(db).await?;
     let ok = match &user {
         Some(u) => password::verify(password, &u.password_hash),
         None => {
@@ -229,21 +254,26 @@ pub async fn login(
     };
     match user.filter(|_| ok) {
         Some(user) => {
-            state.cache.remove(&account_key).await;
-            issue_tokens(state, user.id, Uuid::now_v7()).await
+            throttle.remove(&account_key).await;
+            issue_tokens(db, issuer, user.id, Uuid::now_v7()).await
         }
         None => {
-            state.cache.incr(&account_key).await;
-            state.cache.incr(&address_key).await;
+            throttle.incr(&account_key).await;
+            throttle.incr(&address_key).await;
             Err(credentials_error())
         }
     }
 }
 
-async fn issue_tokens(state: &AppState, user_id: Uuid, family_id: Uuid) -> AppResult<IssuedTokens> {
+async fn issue_tokens(
+    db: &impl ConnectionTrait,
+    issuer: TokenIssuer<'_>,
+    user_id: Uuid,
+    family_id: Uuid,
+) -> AppResult<IssuedTokens> {
     let now = Utc::now();
     let refresh = secrets::generate("rt_");
-    let refresh_expires_at = now + Duration::days(state.settings.jwt.refresh_ttl_days);
+    let refresh_expires_at = now + Duration::days(issuer.refresh_ttl_days);
     refresh_token::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(user_id),
@@ -254,11 +284,11 @@ async fn issue_tokens(state: &AppState, user_id: Uuid, family_id: Uuid) -> AppRe
         revoked_at: Set(None),
         created_at: Set(now),
     }
-    .insert(&state.db)
+    .insert(db)
     .await?;
     Ok(IssuedTokens {
-        access_token: state.jwt.issue_access(user_id)?,
-        access_expires_at: now + Duration::seconds(state.jwt.ttl_secs()),
+        access_token: issuer.jwt.issue_access(user_id)?,
+        access_expires_at: now + Duration::seconds(issuer.jwt.ttl_secs()),
         refresh_token: refresh,
         refresh_expires_at,
     })
@@ -276,10 +306,14 @@ async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> AppResult<
 
 /// Exchanges a refresh token for new tokens. Each token works once: presenting one that was
 /// already used means it leaked, so the whole family (that login) is revoked.
-pub async fn refresh(state: &AppState, token: &str) -> AppResult<IssuedTokens> {
+pub async fn refresh(
+    db: &impl ConnectionTrait,
+    issuer: TokenIssuer<'_>,
+    token: &str,
+) -> AppResult<IssuedTokens> {
     let found = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(secrets::hash(token)))
-        .one(&state.db)
+        .one(db)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     if found.revoked_at.is_some() || found.expires_at <= Utc::now() {
@@ -290,101 +324,132 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<IssuedTokens> {
         .col_expr(refresh_token::Column::UsedAt, Expr::value(Utc::now()))
         .filter(refresh_token::Column::Id.eq(found.id))
         .filter(refresh_token::Column::UsedAt.is_null())
-        .exec(&state.db)
+        .exec(db)
         .await?;
     if claimed.rows_affected != 1 {
         tracing::warn!(family = %found.family_id, user = %found.user_id, "refresh token reused: revoking its family");
-        revoke_family(&state.db, found.family_id).await?;
+        revoke_family(db, found.family_id).await?;
         return Err(AppError::Unauthenticated);
     }
-    issue_tokens(state, found.user_id, found.family_id).await
+    issue_tokens(db, issuer, found.user_id, found.family_id).await
 }
 
 /// Revokes the login the refresh token belongs to. Unknown tokens are ignored (idempotent).
-pub async fn logout(state: &AppState, token: &str) -> AppResult<()> {
+pub async fn logout(db: &impl ConnectionTrait, token: &str) -> AppResult<()> {
     if let Some(found) = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(secrets::hash(token)))
-        .one(&state.db)
+        .one(db)
         .await?
     {
-        revoke_family(&state.db, found.family_id).await?;
+        revoke_family(db, found.family_id).await?;
     }
     Ok(())
 }
 
-/// Resolves the `Authorization` header: `Bearer <access token>` or `Kiosk <credential>`.
-pub async fn resolve_caller(state: &AppState, authorization: Option<&str>) -> AppResult<Caller> {
-    let Some(header) = authorization.map(str::trim).filter(|h| !h.is_empty()) else {
-        return Ok(Caller::Anonymous);
-    };
-    let (scheme, value) = header.split_once(' ').ok_or(AppError::Unauthenticated)?;
-    let value = value.trim();
-    if scheme.eq_ignore_ascii_case("bearer") {
-        let user_id = state.jwt.verify_access(value)?;
-        let user = user::Entity::find_by_id(user_id)
-            .one(&state.db)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        let seller_ids = seller_member::Entity::find()
-            .filter(seller_member::Column::UserId.eq(user.id))
-            .all(&state.db)
-            .await?
-            .into_iter()
-            .map(|m| m.seller_id)
-            .collect();
-        let outlet_ids = outlet_staff::Entity::find()
-            .filter(outlet_staff::Column::UserId.eq(user.id))
-            .all(&state.db)
-            .await?
-            .into_iter()
-            .map(|m| m.outlet_id)
-            .collect();
-        Ok(Caller::User(UserCaller {
-            user_id: user.id,
-            is_admin: user.is_admin,
-            seller_ids,
-            outlet_ids,
-        }))
-    } else if scheme.eq_ignore_ascii_case("kiosk") {
-        let found = kiosk::Entity::find()
-            .filter(kiosk::Column::CredentialHash.eq(secrets::hash(value)))
-            .filter(kiosk::Column::RevokedAt.is_null())
-            .one(&state.db)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        // Last use is recorded at minute precision: one write a minute per kiosk at most.
-        let now = Utc::now();
-        if found
-            .last_used_at
-            .is_none_or(|t| now - t > Duration::minutes(1))
-        {
-            kiosk::Entity::update_many()
-                .col_expr(kiosk::Column::LastUsedAt, Expr::value(now))
-                .filter(kiosk::Column::Id.eq(found.id))
-                .exec(&state.db)
-                .await?;
-        }
-        Ok(Caller::Kiosk {
-            kiosk_id: found.id,
-            outlet_id: found.outlet_id,
-        })
-    } else {
-        Err(AppError::Unauthenticated)
+/// The caller behind a verified access token: the user with its memberships. A user deleted
+/// since the token was issued is UNAUTHENTICATED.
+pub async fn user_caller(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<Caller> {
+    let user = user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let seller_ids = seller_member::Entity::find()
+        .filter(seller_member::Column::UserId.eq(user.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.seller_id)
+        .collect();
+    let outlet_ids = outlet_staff::Entity::find()
+        .filter(outlet_staff::Column::UserId.eq(user.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.outlet_id)
+        .collect();
+    Ok(Caller::User(UserCaller {
+        user_id: user.id,
+        is_admin: user.is_admin,
+        seller_ids,
+        outlet_ids,
+    }))
+}
+
+/// The kiosk a credential belongs to, unless revoked; records its last use.
+pub async fn kiosk_caller(db: &impl ConnectionTrait, credential: &str) -> AppResult<Caller> {
+    let found = kiosk::Entity::find()
+        .filter(kiosk::Column::CredentialHash.eq(secrets::hash(credential)))
+        .filter(kiosk::Column::RevokedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    // Last use is recorded at minute precision: one write a minute per kiosk at most.
+    let now = Utc::now();
+    if found
+        .last_used_at
+        .is_none_or(|t| now - t > Duration::minutes(1))
+    {
+        kiosk::Entity::update_many()
+            .col_expr(kiosk::Column::LastUsedAt, Expr::value(now))
+            .filter(kiosk::Column::Id.eq(found.id))
+            .exec(db)
+            .await?;
     }
+    Ok(Caller::Kiosk {
+        kiosk_id: found.id,
+        outlet_id: found.outlet_id,
+    })
+}
+
+/// A user by id.
+pub async fn find_user(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<Option<user::Model>> {
+    Ok(user::Entity::find_by_id(user_id).one(db).await?)
+}
+
+/// Kiosks, oldest first, optionally of one outlet.
+pub async fn list_kiosks(
+    db: &impl ConnectionTrait,
+    outlet_id: Option<Uuid>,
+) -> AppResult<Vec<kiosk::Model>> {
+    let mut select = kiosk::Entity::find().order_by_asc(kiosk::Column::CreatedAt);
+    if let Some(outlet_id) = outlet_id {
+        select = select.filter(kiosk::Column::OutletId.eq(outlet_id));
+    }
+    Ok(select.all(db).await?)
+}
+
+/// Revokes a kiosk; its credential stops working at once.
+pub async fn revoke_kiosk(tx: &mut Tx, kiosk_id: Uuid) -> AppResult<kiosk::Model> {
+    let found = kiosk::Entity::find_by_id(kiosk_id)
+        .one(tx.db())
+        .await?
+        .ok_or_else(|| AppError::not_found("kiosk"))?;
+    let mut active: kiosk::ActiveModel = found.into();
+    active.revoked_at = Set(Some(tx.now()));
+    let revoked = active.update(tx.db()).await?;
+    tx.emit(DomainEvent::KioskChanged {
+        kiosk_id: revoked.id,
+        outlet_id: revoked.outlet_id,
+    });
+    Ok(revoked)
 }
 
 /// Registers a kiosk for an outlet; returns the model and its credential (shown once).
 pub async fn register_kiosk(
-    db: &impl ConnectionTrait,
+    tx: &mut Tx,
     outlet_id: Uuid,
     name: &str,
     created_by: Uuid,
 ) -> AppResult<(kiosk::Model, String)> {
+    outlet::Entity::find_by_id(outlet_id)
+        .one(tx.db())
+        .await?
+        .ok_or_else(|| AppError::not_found("outlet"))?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 120 {
         return Err(AppError::Validation(vec![FieldError::new(
-            "input.name",
-            "INVALID",
+            "name",
+            FieldCode::Invalid,
             "must be 1 to 120 characters",
         )]));
     }
@@ -395,11 +460,15 @@ pub async fn register_kiosk(
         name: Set(name.to_string()),
         credential_hash: Set(secrets::hash(&credential)),
         created_by: Set(created_by),
-        created_at: Set(Utc::now()),
+        created_at: Set(tx.now()),
         last_used_at: Set(None),
         revoked_at: Set(None),
     }
-    .insert(db)
+    .insert(tx.db())
     .await?;
+    tx.emit(DomainEvent::KioskChanged {
+        kiosk_id: model.id,
+        outlet_id,
+    });
     Ok((model, credential))
 }

@@ -6,9 +6,11 @@ pub mod catalog;
 pub mod onboarding;
 pub mod outlet_admin;
 pub mod outlets;
+pub mod photos;
 pub mod products;
-pub mod seed;
+pub mod regions;
 pub mod sellers;
+pub mod tx;
 
 use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect, Select};
 

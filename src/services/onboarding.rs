@@ -15,22 +15,24 @@
 //!   `reinstate` (SUSPENDED → VERIFIED).
 //! - Every status change and every legal-change decision is kept: who, when, from, to, why.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use entity::{
     enums::{BusinessCategory, BusinessScale, SellerStatus},
     seller, seller_member, seller_status_change, village,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
+    PaginatorTrait, QueryFilter, Set,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
+    domain::events::DomainEvent,
     domain::slug::{first_free, slugify},
     domain::{email::Email, legal, phone::Phone},
-    error::{AppError, AppResult, FieldError, collect},
+    error::{AppError, AppResult, FieldCode, FieldError, Invalid, parsed},
+    services::tx::Tx,
 };
 
 /// The fields of an application; on update, `None` leaves a field as it is.
@@ -115,7 +117,11 @@ fn text(
         .unwrap_or_default();
     let n = v.chars().count();
     if n < min || n > max {
-        let code = if n == 0 { "REQUIRED" } else { "INVALID" };
+        let code = if n == 0 {
+            FieldCode::Required
+        } else {
+            FieldCode::Invalid
+        };
         errors.push(FieldError::new(
             field,
             code,
@@ -128,14 +134,15 @@ fn text(
 /// Parses an optional identifier: `None` keeps `current`, empty clears, anything else must parse.
 fn optional(
     errors: &mut Vec<FieldError>,
+    field: &str,
     value: Option<String>,
     current: Option<&String>,
-    parse: impl Fn(&str) -> AppResult<String>,
+    parse: impl Fn(&str) -> Result<String, Invalid>,
 ) -> Option<String> {
     match value {
         None => current.cloned(),
         Some(v) if v.trim().is_empty() => None,
-        Some(v) => collect(errors, parse(&v)),
+        Some(v) => parsed(errors, field, parse(&v)),
     }
 }
 
@@ -148,7 +155,7 @@ async fn validate(
     let mut errors = Vec::new();
     let business_name = text(
         &mut errors,
-        "input.businessName",
+        "businessName",
         fields.business_name,
         current.map(|c| c.business_name.as_str()),
         3,
@@ -156,7 +163,7 @@ async fn validate(
     );
     let owner_name = text(
         &mut errors,
-        "input.ownerName",
+        "ownerName",
         fields.owner_name,
         current.map(|c| c.owner_name.as_str()),
         3,
@@ -164,7 +171,7 @@ async fn validate(
     );
     let description = text(
         &mut errors,
-        "input.description",
+        "description",
         fields.description,
         current.map(|c| c.description.as_str()),
         0,
@@ -172,21 +179,21 @@ async fn validate(
     );
     let address = text(
         &mut errors,
-        "input.address",
+        "address",
         fields.address,
         current.map(|c| c.address.as_str()),
         5,
         500,
     );
     let phone = match (fields.phone, current) {
-        (Some(p), _) => collect(&mut errors, Phone::parse(&p, "input.phone"))
+        (Some(p), _) => parsed(&mut errors, "phone", Phone::parse(&p))
             .map(Phone::into_string)
             .unwrap_or_default(),
         (None, Some(c)) => c.phone.clone(),
         (None, None) => {
             errors.push(FieldError::new(
-                "input.phone",
-                "REQUIRED",
+                "phone",
+                FieldCode::Required,
                 "a business phone number is required",
             ));
             String::new()
@@ -194,9 +201,10 @@ async fn validate(
     };
     let email = optional(
         &mut errors,
+        "email",
         fields.email,
         current.and_then(|c| c.email.as_ref()),
-        |e| Email::parse(e, "input.email").map(Email::into_string),
+        |e| Email::parse(e).map(Email::into_string),
     );
     let village_code = fields
         .village_code
@@ -205,15 +213,15 @@ async fn validate(
     let mut district_code = current.map(|c| c.district_code.clone()).unwrap_or_default();
     match &village_code {
         None => errors.push(FieldError::new(
-            "input.villageCode",
-            "REQUIRED",
+            "villageCode",
+            FieldCode::Required,
             "the kelurahan/desa code is required",
         )),
         Some(code) => match village::Entity::find_by_id(code.clone()).one(db).await? {
             Some(v) => district_code = v.district_code,
             None => errors.push(FieldError::new(
-                "input.villageCode",
-                "INVALID",
+                "villageCode",
+                FieldCode::Invalid,
                 "no kelurahan/desa has this code (e.g. 35.13.23.2008)",
             )),
         },
@@ -221,16 +229,16 @@ async fn validate(
     let category = fields.category.or(current.map(|c| c.category));
     if category.is_none() {
         errors.push(FieldError::new(
-            "input.category",
-            "REQUIRED",
+            "category",
+            FieldCode::Required,
             "the business category is required",
         ));
     }
     let scale = fields.scale.or(current.map(|c| c.scale));
     if scale.is_none() {
         errors.push(FieldError::new(
-            "input.scale",
-            "REQUIRED",
+            "scale",
+            FieldCode::Required,
             "the business scale is required",
         ));
     }
@@ -239,27 +247,24 @@ async fn validate(
         None => LegalData::of(c),
     });
     let nib = match fields.nib {
-        Some(v) => collect(&mut errors, legal::parse_nib(&v, "input.nib")),
+        Some(v) => parsed(&mut errors, "nib", legal::parse_nib(&v)),
         None => current_legal.as_ref().and_then(|l| l.nib.clone()),
     };
-    if nib.is_none()
-        && !errors
-            .iter()
-            .any(|e| e.field.as_deref() == Some("input.nib"))
-    {
+    if nib.is_none() && !errors.iter().any(|e| e.field.as_deref() == Some("nib")) {
         errors.push(FieldError::new(
-            "input.nib",
-            "REQUIRED",
+            "nib",
+            FieldCode::Required,
             "the NIB (13 digits) is required",
         ));
     }
     let halal_number = optional(
         &mut errors,
+        "halalCertificateNumber",
         fields.halal_certificate_number.clone(),
         current_legal
             .as_ref()
             .and_then(|l| l.halal_certificate_number.as_ref()),
-        |v| legal::parse_halal_number(v, "input.halalCertificateNumber"),
+        legal::parse_halal_number,
     );
     let halal_expires_on = match (&halal_number, fields.halal_expires_on) {
         (None, _) => None,
@@ -270,37 +275,39 @@ async fn validate(
     if halal_number.is_some() {
         match halal_expires_on {
             None => errors.push(FieldError::new(
-                "input.halalExpiresOn",
-                "REQUIRED",
+                "halalExpiresOn",
+                FieldCode::Required,
                 "give the certificate's expiry date",
             )),
             Some(d) if d < today => errors.push(FieldError::new(
-                "input.halalExpiresOn",
-                "EXPIRED",
+                "halalExpiresOn",
+                FieldCode::Expired,
                 "this certificate has already expired",
             )),
             Some(_) => {}
         }
     } else if fields.halal_expires_on.is_some() && fields.halal_certificate_number.is_some() {
         errors.push(FieldError::new(
-            "input.halalCertificateNumber",
-            "REQUIRED",
+            "halalCertificateNumber",
+            FieldCode::Required,
             "an expiry date needs a certificate number",
         ));
     }
     let pirt_number = optional(
         &mut errors,
+        "pirtNumber",
         fields.pirt_number,
         current_legal.as_ref().and_then(|l| l.pirt_number.as_ref()),
-        |v| legal::parse_pirt(v, "input.pirtNumber"),
+        legal::parse_pirt,
     );
     let trademark_number = optional(
         &mut errors,
+        "trademarkNumber",
         fields.trademark_number,
         current_legal
             .as_ref()
             .and_then(|l| l.trademark_number.as_ref()),
-        |v| legal::parse_trademark(v, "input.trademarkNumber"),
+        legal::parse_trademark,
     );
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
@@ -339,7 +346,7 @@ async fn unique_slug(db: &impl ConnectionTrait, name: &str) -> AppResult<String>
 }
 
 async fn record(
-    db: &impl ConnectionTrait,
+    tx: &Tx,
     seller_id: Uuid,
     from: Option<SellerStatus>,
     to: SellerStatus,
@@ -354,26 +361,26 @@ async fn record(
         to_status: Set(to.to_value()),
         reason: Set(reason),
         actor_id: Set(Some(actor)),
-        created_at: Set(Utc::now()),
+        created_at: Set(tx.now()),
     }
-    .insert(db)
+    .insert(tx.db())
     .await?;
     Ok(())
 }
 
 pub async fn apply(
-    db: &DatabaseConnection,
+    tx: &mut Tx,
     user_id: Uuid,
     fields: SellerFields,
     today: NaiveDate,
 ) -> AppResult<seller::Model> {
-    let v = validate(db, fields, None, today).await?;
-    let txn = db.begin().await?;
-    let now = Utc::now();
+    let v = validate(tx.db(), fields, None, today).await?;
+    let txn = tx.db();
+    let now = tx.now();
     let id = Uuid::now_v7();
     let mut model = seller::ActiveModel {
         id: Set(id),
-        slug: Set(unique_slug(&txn, &v.business_name).await?),
+        slug: Set(unique_slug(txn, &v.business_name).await?),
         business_name: Set(v.business_name),
         owner_name: Set(v.owner_name),
         description: Set(v.description),
@@ -396,16 +403,16 @@ pub async fn apply(
         updated_at: Set(now),
     };
     v.legal.apply(&mut model);
-    let seller = model.insert(&txn).await?;
+    let seller = model.insert(txn).await?;
     seller_member::ActiveModel {
         seller_id: Set(id),
         user_id: Set(user_id),
         created_at: Set(now),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     record(
-        &txn,
+        tx,
         id,
         None,
         SellerStatus::Pending,
@@ -413,7 +420,7 @@ pub async fn apply(
         user_id,
     )
     .await?;
-    txn.commit().await?;
+    tx.emit(DomainEvent::SellerChanged { seller_id: id });
     Ok(seller)
 }
 
@@ -426,7 +433,7 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<seller::Mode
 
 /// Edits (and for REJECTED sellers resubmits) an application; see the module rules.
 pub async fn update(
-    db: &DatabaseConnection,
+    tx: &mut Tx,
     actor: Uuid,
     current: seller::Model,
     fields: SellerFields,
@@ -434,12 +441,11 @@ pub async fn update(
 ) -> AppResult<seller::Model> {
     if current.status == SellerStatus::Suspended {
         return Err(AppError::rule(
-            "INVALID_TRANSITION",
+            FieldCode::InvalidTransition,
             "a suspended seller cannot be edited; contact the regency office",
         ));
     }
-    let v = validate(db, fields, Some(&current), today).await?;
-    let txn = db.begin().await?;
+    let v = validate(tx.db(), fields, Some(&current), today).await?;
     let mut model: seller::ActiveModel = current.clone().into();
     model.business_name = Set(v.business_name);
     model.owner_name = Set(v.owner_name);
@@ -451,7 +457,7 @@ pub async fn update(
     model.district_code = Set(v.district_code);
     model.category = Set(v.category);
     model.scale = Set(v.scale);
-    model.updated_at = Set(Utc::now());
+    model.updated_at = Set(tx.now());
     match current.status {
         SellerStatus::Verified => {
             if v.legal != LegalData::of(&current) {
@@ -459,7 +465,7 @@ pub async fn update(
                 if current.pending_legal_change.as_deref() != Some(json.as_str()) {
                     model.pending_legal_change = Set(Some(json));
                     record(
-                        &txn,
+                        tx,
                         current.id,
                         Some(SellerStatus::Verified),
                         SellerStatus::Verified,
@@ -477,7 +483,7 @@ pub async fn update(
             model.status = Set(SellerStatus::Pending);
             model.status_reason = Set(None);
             record(
-                &txn,
+                tx,
                 current.id,
                 Some(SellerStatus::Rejected),
                 SellerStatus::Pending,
@@ -488,8 +494,18 @@ pub async fn update(
         }
         _ => v.legal.apply(&mut model),
     }
-    let updated = model.update(&txn).await?;
-    txn.commit().await?;
+    let updated = model.update(tx.db()).await?;
+    if updated.status == current.status {
+        tx.emit(DomainEvent::SellerChanged {
+            seller_id: updated.id,
+        });
+    } else {
+        tx.emit(DomainEvent::SellerStatusChanged {
+            seller_id: updated.id,
+            from: current.status,
+            to: updated.status,
+        });
+    }
     Ok(updated)
 }
 
@@ -497,8 +513,8 @@ fn reason_of(reason: Option<String>) -> AppResult<String> {
     let r = reason.map(|r| r.trim().to_string()).unwrap_or_default();
     if r.is_empty() || r.chars().count() > 1000 {
         return Err(AppError::Validation(vec![FieldError::new(
-            "input.reason",
-            "REQUIRED",
+            "reason",
+            FieldCode::Required,
             "give a reason of 1 to 1000 characters",
         )]));
     }
@@ -514,26 +530,25 @@ pub enum Decision {
 
 /// An administrator's decision on a seller; see the module rules.
 pub async fn decide(
-    db: &DatabaseConnection,
+    tx: &mut Tx,
     admin: Uuid,
     seller_id: Uuid,
     decision: Decision,
 ) -> AppResult<seller::Model> {
-    let current = find(db, seller_id).await?;
+    let current = find(tx.db(), seller_id).await?;
     let from = current.status;
     let pending: Option<LegalData> = current
         .pending_legal_change
         .as_deref()
         .and_then(|j| serde_json::from_str(j).ok());
-    let txn = db.begin().await?;
     let mut model: seller::ActiveModel = current.clone().into();
-    model.updated_at = Set(Utc::now());
+    model.updated_at = Set(tx.now());
     let (to, reason) = match (decision, from) {
         (Decision::Verify, SellerStatus::Pending) => (SellerStatus::Verified, None),
         (Decision::Verify, SellerStatus::Verified) => {
             let Some(change) = pending else {
                 return Err(AppError::rule(
-                    "INVALID_TRANSITION",
+                    FieldCode::InvalidTransition,
                     "the seller is already verified",
                 ));
             };
@@ -563,7 +578,7 @@ pub async fn decide(
         (Decision::Reinstate, SellerStatus::Suspended) => (SellerStatus::Verified, None),
         (_, status) => {
             return Err(AppError::rule(
-                "INVALID_TRANSITION",
+                FieldCode::InvalidTransition,
                 format!(
                     "not possible for a seller that is {}",
                     sea_orm::ActiveEnum::to_value(&status)
@@ -575,9 +590,17 @@ pub async fn decide(
         model.status = Set(to);
         model.status_reason = Set(reason.clone());
     }
-    let updated = model.update(&txn).await?;
-    record(&txn, seller_id, Some(from), to, reason, admin).await?;
-    txn.commit().await?;
+    let updated = model.update(tx.db()).await?;
+    record(tx, seller_id, Some(from), to, reason, admin).await?;
+    tx.emit(if to == from {
+        DomainEvent::SellerChanged { seller_id }
+    } else {
+        DomainEvent::SellerStatusChanged {
+            seller_id,
+            from,
+            to,
+        }
+    });
     Ok(updated)
 }
 

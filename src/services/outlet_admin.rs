@@ -3,23 +3,21 @@
 //! unggulan).
 //!
 //! Validation failures come back together as `AppError::Validation`, each naming its input
-//! field ("input.code", "input.openingHours[1].closes", …); unknown objects as `NOT_FOUND`.
-//! Writes of more than one statement run in one transaction.
+//! field ("code", "openingHours[1].closes", …); unknown objects as `NOT_FOUND`.
+//! Every write runs in the caller's unit of work (`Tx`) and records an `OutletChanged` (or
+//! `ProductChanged`) event, published once it commits.
 
-use chrono::Utc;
 use entity::{
     enums::OutletStatus, outlet, outlet_hour, outlet_seller, outlet_staff, product, seller, user,
     village,
 };
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::{
-    domain::phone::Phone,
-    error::{AppError, AppResult, FieldError, collect},
+    domain::{events::DomainEvent, phone::Phone},
+    error::{AppError, AppResult, FieldCode, FieldError, parsed},
+    services::tx::Tx,
 };
 
 /// Longest name and rest-area name, in characters (the column width).
@@ -66,21 +64,22 @@ pub struct OutletChanges {
 }
 
 /// Creates an outlet, OPEN, with its opening hours. The kecamatan is the village's.
-pub async fn create_outlet(db: &DatabaseConnection, input: NewOutlet) -> AppResult<outlet::Model> {
+pub async fn create_outlet(tx: &mut Tx, input: NewOutlet) -> AppResult<outlet::Model> {
+    let db = tx.db();
     let mut errors = Vec::new();
     let code = check_code(&input.code, &mut errors);
-    let name = check_text(&input.name, "input.name", &mut errors);
-    let rest_area = check_text(&input.rest_area, "input.restArea", &mut errors);
-    check_coordinate(input.latitude, 90.0, "input.latitude", &mut errors);
-    check_coordinate(input.longitude, 180.0, "input.longitude", &mut errors);
+    let name = check_text(&input.name, "name", &mut errors);
+    let rest_area = check_text(&input.rest_area, "restArea", &mut errors);
+    check_coordinate(input.latitude, 90.0, "latitude", &mut errors);
+    check_coordinate(input.longitude, 180.0, "longitude", &mut errors);
     let phone = check_phone(input.phone.as_deref(), &mut errors);
     let hours = check_hours(&input.opening_hours, &mut errors);
 
     let village_code = input.village_code.trim();
     let village = if village_code.is_empty() {
         errors.push(FieldError::new(
-            "input.villageCode",
-            "REQUIRED",
+            "villageCode",
+            FieldCode::Required,
             "give the code of the kelurahan or desa, e.g. 35.13.23.2001",
         ));
         None
@@ -88,8 +87,8 @@ pub async fn create_outlet(db: &DatabaseConnection, input: NewOutlet) -> AppResu
         let found = village::Entity::find_by_id(village_code).one(db).await?;
         if found.is_none() {
             errors.push(FieldError::new(
-                "input.villageCode",
-                "INVALID",
+                "villageCode",
+                FieldCode::Invalid,
                 format!("there is no kelurahan or desa with code {village_code:?}"),
             ));
         }
@@ -107,9 +106,8 @@ pub async fn create_outlet(db: &DatabaseConnection, input: NewOutlet) -> AppResu
         return Err(AppError::Validation(errors));
     };
 
-    let now = Utc::now();
+    let now = tx.now();
     let id = Uuid::now_v7();
-    let txn = db.begin().await?;
     let created = outlet::ActiveModel {
         id: Set(id),
         code: Set(code.clone()),
@@ -124,7 +122,7 @@ pub async fn create_outlet(db: &DatabaseConnection, input: NewOutlet) -> AppResu
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(db)
     .await
     .map_err(|e| {
         // A concurrent creation with the same code lost the race at the unique index.
@@ -137,37 +135,38 @@ pub async fn create_outlet(db: &DatabaseConnection, input: NewOutlet) -> AppResu
             e.into()
         }
     })?;
-    insert_hours(&txn, id, hours).await?;
-    txn.commit().await?;
+    insert_hours(db, id, hours).await?;
+    tx.emit(DomainEvent::OutletChanged { outlet_id: id });
     Ok(created)
 }
 
 /// Changes an outlet; given opening hours replace all of its rows.
 pub async fn update_outlet(
-    db: &DatabaseConnection,
+    tx: &mut Tx,
     outlet_id: Uuid,
     changes: OutletChanges,
 ) -> AppResult<outlet::Model> {
+    let db = tx.db();
     let existing = find_outlet(db, outlet_id).await?;
 
     let mut errors = Vec::new();
     let name = changes
         .name
         .as_deref()
-        .map(|n| check_text(n, "input.name", &mut errors));
+        .map(|n| check_text(n, "name", &mut errors));
     let rest_area = changes
         .rest_area
         .as_deref()
-        .map(|r| check_text(r, "input.restArea", &mut errors));
+        .map(|r| check_text(r, "restArea", &mut errors));
     let phone = changes
         .phone
         .as_ref()
         .map(|p| check_phone(p.as_deref(), &mut errors));
     if let Some(lat) = changes.latitude {
-        check_coordinate(lat, 90.0, "input.latitude", &mut errors);
+        check_coordinate(lat, 90.0, "latitude", &mut errors);
     }
     if let Some(lon) = changes.longitude {
-        check_coordinate(lon, 180.0, "input.longitude", &mut errors);
+        check_coordinate(lon, 180.0, "longitude", &mut errors);
     }
     let hours = changes
         .opening_hours
@@ -196,46 +195,48 @@ pub async fn update_outlet(
     if let Some(lon) = changes.longitude {
         active.longitude = Set(lon);
     }
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(tx.now());
 
-    let txn = db.begin().await?;
-    let updated = active.update(&txn).await?;
+    let updated = active.update(db).await?;
     if let Some(hours) = hours {
         outlet_hour::Entity::delete_many()
             .filter(outlet_hour::Column::OutletId.eq(outlet_id))
-            .exec(&txn)
+            .exec(db)
             .await?;
-        insert_hours(&txn, outlet_id, hours).await?;
+        insert_hours(db, outlet_id, hours).await?;
     }
-    txn.commit().await?;
+    tx.emit(DomainEvent::OutletChanged { outlet_id });
     Ok(updated)
 }
 
 /// Gives a seller (of any verification status) a place at an outlet. Idempotent.
 pub async fn assign_seller(
-    db: &impl ConnectionTrait,
+    tx: &mut Tx,
     outlet_id: Uuid,
     seller_id: Uuid,
 ) -> AppResult<outlet::Model> {
+    let db = tx.db();
     let outlet = find_outlet(db, outlet_id).await?;
     find_seller(db, seller_id).await?;
     outlet_seller::Entity::insert(outlet_seller::ActiveModel {
         outlet_id: Set(outlet_id),
         seller_id: Set(seller_id),
-        created_at: Set(Utc::now()),
+        created_at: Set(tx.now()),
     })
     .on_conflict_do_nothing()
     .exec_without_returning(db)
     .await?;
+    tx.emit(DomainEvent::OutletChanged { outlet_id });
     Ok(outlet)
 }
 
 /// Takes a seller's place at an outlet away. Idempotent.
 pub async fn remove_seller(
-    db: &impl ConnectionTrait,
+    tx: &mut Tx,
     outlet_id: Uuid,
     seller_id: Uuid,
 ) -> AppResult<outlet::Model> {
+    let db = tx.db();
     let outlet = find_outlet(db, outlet_id).await?;
     find_seller(db, seller_id).await?;
     outlet_seller::Entity::delete_many()
@@ -243,34 +244,30 @@ pub async fn remove_seller(
         .filter(outlet_seller::Column::SellerId.eq(seller_id))
         .exec(db)
         .await?;
+    tx.emit(DomainEvent::OutletChanged { outlet_id });
     Ok(outlet)
 }
 
 /// Makes a user staff of an outlet (role OUTLET_STAFF). Idempotent.
-pub async fn assign_staff(
-    db: &impl ConnectionTrait,
-    outlet_id: Uuid,
-    user_id: Uuid,
-) -> AppResult<outlet::Model> {
+pub async fn assign_staff(tx: &mut Tx, outlet_id: Uuid, user_id: Uuid) -> AppResult<outlet::Model> {
+    let db = tx.db();
     let outlet = find_outlet(db, outlet_id).await?;
     find_user(db, user_id).await?;
     outlet_staff::Entity::insert(outlet_staff::ActiveModel {
         outlet_id: Set(outlet_id),
         user_id: Set(user_id),
-        created_at: Set(Utc::now()),
+        created_at: Set(tx.now()),
     })
     .on_conflict_do_nothing()
     .exec_without_returning(db)
     .await?;
+    tx.emit(DomainEvent::OutletChanged { outlet_id });
     Ok(outlet)
 }
 
 /// Removes a user from an outlet's staff. Idempotent.
-pub async fn remove_staff(
-    db: &impl ConnectionTrait,
-    outlet_id: Uuid,
-    user_id: Uuid,
-) -> AppResult<outlet::Model> {
+pub async fn remove_staff(tx: &mut Tx, outlet_id: Uuid, user_id: Uuid) -> AppResult<outlet::Model> {
+    let db = tx.db();
     let outlet = find_outlet(db, outlet_id).await?;
     find_user(db, user_id).await?;
     outlet_staff::Entity::delete_many()
@@ -278,23 +275,29 @@ pub async fn remove_staff(
         .filter(outlet_staff::Column::UserId.eq(user_id))
         .exec(db)
         .await?;
+    tx.emit(DomainEvent::OutletChanged { outlet_id });
     Ok(outlet)
 }
 
 /// Marks a product as featured (produk unggulan) or not.
 pub async fn set_product_featured(
-    db: &impl ConnectionTrait,
+    tx: &mut Tx,
     product_id: Uuid,
     featured: bool,
 ) -> AppResult<product::Model> {
     let found = product::Entity::find_by_id(product_id)
-        .one(db)
+        .one(tx.db())
         .await?
         .ok_or_else(|| AppError::not_found("product"))?;
     let mut active: product::ActiveModel = found.into();
     active.featured = Set(featured);
-    active.updated_at = Set(Utc::now());
-    Ok(active.update(db).await?)
+    active.updated_at = Set(tx.now());
+    let updated = active.update(tx.db()).await?;
+    tx.emit(DomainEvent::ProductChanged {
+        product_id: updated.id,
+        seller_id: updated.seller_id,
+    });
+    Ok(updated)
 }
 
 async fn find_outlet(db: &impl ConnectionTrait, id: Uuid) -> AppResult<outlet::Model> {
@@ -328,8 +331,8 @@ async fn code_taken(db: &impl ConnectionTrait, code: &str) -> AppResult<bool> {
 
 fn taken(code: &str) -> FieldError {
     FieldError::new(
-        "input.code",
-        "TAKEN",
+        "code",
+        FieldCode::Taken,
         format!("an outlet with code {code} exists"),
     )
 }
@@ -364,8 +367,8 @@ fn check_code(raw: &str, errors: &mut Vec<FieldError>) -> Option<String> {
         Some(code.to_string())
     } else {
         errors.push(FieldError::new(
-            "input.code",
-            "INVALID",
+            "code",
+            FieldCode::Invalid,
             "must be 2 to 32 characters of A-Z, 0-9 and -, e.g. TGS-K13",
         ));
         None
@@ -378,7 +381,7 @@ fn check_text(raw: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<St
     if text.is_empty() || text.chars().count() > MAX_TEXT {
         errors.push(FieldError::new(
             field,
-            "INVALID",
+            FieldCode::Invalid,
             format!("must be 1 to {MAX_TEXT} characters"),
         ));
         None
@@ -391,7 +394,7 @@ fn check_coordinate(value: f64, limit: f64, field: &str, errors: &mut Vec<FieldE
     if !(-limit..=limit).contains(&value) {
         errors.push(FieldError::new(
             field,
-            "INVALID",
+            FieldCode::Invalid,
             format!("must be between -{limit} and {limit}"),
         ));
     }
@@ -400,7 +403,7 @@ fn check_coordinate(value: f64, limit: f64, field: &str, errors: &mut Vec<FieldE
 /// A blank or missing number is no number; otherwise it must be an Indonesian mobile number.
 fn check_phone(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
     let raw = raw.filter(|p| !p.trim().is_empty())?;
-    collect(errors, Phone::parse(raw, "input.phone")).map(Phone::into_string)
+    parsed(errors, "phone", Phone::parse(raw)).map(Phone::into_string)
 }
 
 /// Each weekday at most once, times "HH:MM" from 00:00 to 23:59, opening before closing.
@@ -409,19 +412,19 @@ fn check_hours(hours: &[HoursInput], errors: &mut Vec<FieldError>) -> Vec<HoursI
     let mut seen = [false; 8];
     let mut rows = Vec::with_capacity(hours.len());
     for (i, h) in hours.iter().enumerate() {
-        let at = |name: &str| format!("input.openingHours[{i}].{name}");
+        let at = |name: &str| format!("openingHours[{i}].{name}");
         match usize::try_from(h.weekday)
             .ok()
             .filter(|d| (1..=7).contains(d))
         {
             None => errors.push(FieldError::new(
                 at("weekday"),
-                "INVALID",
+                FieldCode::Invalid,
                 "must be a day of the week",
             )),
             Some(day) if seen[day] => errors.push(FieldError::new(
                 at("weekday"),
-                "INVALID",
+                FieldCode::Invalid,
                 "this weekday is given more than once",
             )),
             Some(day) => seen[day] = true,
@@ -431,14 +434,14 @@ fn check_hours(hours: &[HoursInput], errors: &mut Vec<FieldError>) -> Vec<HoursI
         if opens.is_none() {
             errors.push(FieldError::new(
                 at("opens"),
-                "INVALID",
+                FieldCode::Invalid,
                 "must be a time HH:MM from 00:00 to 23:59",
             ));
         }
         if closes.is_none() {
             errors.push(FieldError::new(
                 at("closes"),
-                "INVALID",
+                FieldCode::Invalid,
                 "must be a time HH:MM from 00:00 to 23:59",
             ));
         }
@@ -447,7 +450,7 @@ fn check_hours(hours: &[HoursInput], errors: &mut Vec<FieldError>) -> Vec<HoursI
         {
             errors.push(FieldError::new(
                 at("closes"),
-                "INVALID",
+                FieldCode::Invalid,
                 "must be later than the opening time",
             ));
         }
@@ -523,10 +526,10 @@ mod tests {
         assert_eq!(
             fields,
             vec![
-                "input.openingHours[1].weekday",
-                "input.openingHours[2].closes",
-                "input.openingHours[3].weekday",
-                "input.openingHours[3].opens",
+                "openingHours[1].weekday",
+                "openingHours[2].closes",
+                "openingHours[3].weekday",
+                "openingHours[3].opens",
             ]
         );
     }

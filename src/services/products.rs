@@ -4,23 +4,53 @@
 //! category also needs a P-IRT number or a halal certificate valid today on record. A product
 //! declared halal needs the seller's halal certificate on record.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use entity::{
     category,
     enums::{ProductStatus, SellerStatus},
     outlet_seller, product, seller, stock,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, Set, sea_query::OnConflict,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    sea_query::OnConflict,
 };
 use uuid::Uuid;
 
 use crate::{
-    domain::slug::{first_free, slugify},
-    error::{AppError, AppResult, FieldError},
-    services::catalog::halal_today,
+    domain::{
+        events::DomainEvent,
+        slug::{first_free, slugify},
+    },
+    error::{AppError, AppResult, FieldCode, FieldError},
+    services::{catalog::halal_today, tx::Tx},
 };
+
+/// A product and its seller, in any status (for the seller's own views and for management).
+pub async fn find_with_seller(
+    db: &impl ConnectionTrait,
+    product_id: Uuid,
+) -> AppResult<Option<(product::Model, seller::Model)>> {
+    let Some(found) = product::Entity::find_by_id(product_id).one(db).await? else {
+        return Ok(None);
+    };
+    let owner = seller::Entity::find_by_id(found.seller_id).one(db).await?;
+    Ok(owner.map(|owner| (found, owner)))
+}
+
+/// A product in any status.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    product_id: Uuid,
+) -> AppResult<Option<product::Model>> {
+    Ok(product::Entity::find_by_id(product_id).one(db).await?)
+}
+
+fn changed(p: &product::Model) -> DomainEvent {
+    DomainEvent::ProductChanged {
+        product_id: p.id,
+        seller_id: p.seller_id,
+    }
+}
 
 /// Highest price accepted, in Rupiah (fits GraphQL Int).
 pub const MAX_PRICE: i64 = 100_000_000;
@@ -66,15 +96,15 @@ async fn validate(
     };
     if !(3..=160).contains(&len(&fields.name, current.map(|c| c.name.as_str()))) {
         errors.push(FieldError::new(
-            "input.name",
-            "INVALID",
+            "name",
+            FieldCode::Invalid,
             "must be 3 to 160 characters",
         ));
     }
     if len(&fields.description, current.map(|c| c.description.as_str())) > 5000 {
         errors.push(FieldError::new(
-            "input.description",
-            "INVALID",
+            "description",
+            FieldCode::Invalid,
             "must be at most 5000 characters",
         ));
     }
@@ -83,20 +113,20 @@ async fn validate(
         current.map(|c| c.unit_label.as_str()),
     )) {
         errors.push(FieldError::new(
-            "input.unitLabel",
-            "INVALID",
+            "unitLabel",
+            FieldCode::Invalid,
             "must be 1 to 60 characters, e.g. \"pak 250 g\"",
         ));
     }
     match fields.price.or(current.map(|c| c.price)) {
         None => errors.push(FieldError::new(
-            "input.price",
-            "REQUIRED",
+            "price",
+            FieldCode::Required,
             "give a price in whole Rupiah",
         )),
         Some(p) if !(1..=MAX_PRICE).contains(&p) => errors.push(FieldError::new(
-            "input.price",
-            "INVALID",
+            "price",
+            FieldCode::Invalid,
             format!("must be from 1 to {MAX_PRICE} Rupiah"),
         )),
         Some(_) => {}
@@ -106,8 +136,8 @@ async fn validate(
         .is_some_and(|g| !(1..=1_000_000).contains(&g))
     {
         errors.push(FieldError::new(
-            "input.netWeightGrams",
-            "INVALID",
+            "netWeightGrams",
+            FieldCode::Invalid,
             "must be from 1 to 1000000 grams",
         ));
     }
@@ -116,22 +146,22 @@ async fn validate(
         .is_some_and(|d| !(1..=3650).contains(&d))
     {
         errors.push(FieldError::new(
-            "input.shelfLifeDays",
-            "INVALID",
+            "shelfLifeDays",
+            FieldCode::Invalid,
             "must be from 1 to 3650 days",
         ));
     }
     match fields.category_id.or(current.map(|c| c.category_id)) {
         None => errors.push(FieldError::new(
-            "input.categoryId",
-            "REQUIRED",
+            "categoryId",
+            FieldCode::Required,
             "choose a category",
         )),
         Some(id) => {
             if category::Entity::find_by_id(id).one(db).await?.is_none() {
                 errors.push(FieldError::new(
-                    "input.categoryId",
-                    "INVALID",
+                    "categoryId",
+                    FieldCode::Invalid,
                     "no such category",
                 ));
             }
@@ -139,8 +169,8 @@ async fn validate(
     }
     if fields.halal == Some(true) && seller.halal_certificate_number.is_none() {
         errors.push(FieldError::new(
-            "input.halal",
-            "PERMIT_REQUIRED",
+            "halal",
+            FieldCode::PermitRequired,
             "a product is declared halal only with the seller's halal certificate on record",
         ));
     }
@@ -152,20 +182,21 @@ async fn validate(
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
+    tx: &mut Tx,
     seller: &seller::Model,
     fields: ProductFields,
 ) -> AppResult<product::Model> {
     if seller.status == SellerStatus::Suspended {
         return Err(AppError::rule(
-            "SELLER_SUSPENDED",
+            FieldCode::SellerSuspended,
             "a suspended seller cannot add products",
         ));
     }
+    let db = tx.db();
     validate(db, seller, &fields, None).await?;
     let name = fields.name.unwrap_or_default().trim().to_string();
-    let now = Utc::now();
-    Ok(product::ActiveModel {
+    let now = tx.now();
+    let created = product::ActiveModel {
         id: Set(Uuid::now_v7()),
         seller_id: Set(seller.id),
         category_id: Set(fields.category_id.unwrap_or_default()),
@@ -183,16 +214,18 @@ pub async fn create(
         updated_at: Set(now),
     }
     .insert(db)
-    .await?)
+    .await?;
+    tx.emit(changed(&created));
+    Ok(created)
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    tx: &mut Tx,
     seller: &seller::Model,
     current: product::Model,
     fields: ProductFields,
 ) -> AppResult<product::Model> {
-    validate(db, seller, &fields, Some(&current)).await?;
+    validate(tx.db(), seller, &fields, Some(&current)).await?;
     let mut m: product::ActiveModel = current.into();
     if let Some(v) = fields.category_id {
         m.category_id = Set(v);
@@ -218,13 +251,15 @@ pub async fn update(
     if let Some(v) = fields.halal {
         m.halal = Set(v);
     }
-    m.updated_at = Set(Utc::now());
-    Ok(m.update(db).await?)
+    m.updated_at = Set(tx.now());
+    let updated = m.update(tx.db()).await?;
+    tx.emit(changed(&updated));
+    Ok(updated)
 }
 
 /// DRAFT or ARCHIVED → ACTIVE, gated by verification and compliance.
 pub async fn publish(
-    db: &DatabaseConnection,
+    tx: &mut Tx,
     seller: &seller::Model,
     current: product::Model,
     today: NaiveDate,
@@ -234,40 +269,42 @@ pub async fn publish(
     }
     if seller.status != SellerStatus::Verified {
         return Err(AppError::rule(
-            "NOT_VERIFIED",
+            FieldCode::NotVerified,
             "only a verified seller can publish products",
         ));
     }
     let is_food = category::Entity::find_by_id(current.category_id)
-        .one(db)
+        .one(tx.db())
         .await?
         .is_some_and(|c| c.is_food);
     let halal_valid = seller.halal_certificate_number.is_some()
         && seller.halal_expires_on.is_some_and(|d| d >= today);
     if is_food && seller.pirt_number.is_none() && !halal_valid {
         return Err(AppError::rule(
-            "PERMIT_REQUIRED",
+            FieldCode::PermitRequired,
             "a food product needs a P-IRT number or a valid halal certificate on record",
         ));
     }
     if current.halal && !halal_today(&current, seller, today) {
         return Err(AppError::rule(
-            "PERMIT_REQUIRED",
+            FieldCode::PermitRequired,
             "the product is declared halal but the seller's certificate is missing or expired",
         ));
     }
-    set_status(db, current, ProductStatus::Active).await
+    set_status(tx, current, ProductStatus::Active).await
 }
 
 pub async fn set_status(
-    db: &DatabaseConnection,
+    tx: &mut Tx,
     current: product::Model,
     status: ProductStatus,
 ) -> AppResult<product::Model> {
     let mut m: product::ActiveModel = current.into();
     m.status = Set(status);
-    m.updated_at = Set(Utc::now());
-    Ok(m.update(db).await?)
+    m.updated_at = Set(tx.now());
+    let updated = m.update(tx.db()).await?;
+    tx.emit(changed(&updated));
+    Ok(updated)
 }
 
 /// Whether the seller has a place at the outlet (where its members may keep stock).
@@ -285,19 +322,20 @@ pub async fn has_place(
 }
 
 pub async fn set_stock(
-    db: &DatabaseConnection,
+    tx: &mut Tx,
     outlet_id: Uuid,
     product_id: Uuid,
     quantity: i32,
 ) -> AppResult<stock::Model> {
     if !(0..=MAX_STOCK).contains(&quantity) {
         return Err(AppError::Validation(vec![FieldError::new(
-            "input.quantity",
-            "INVALID",
+            "quantity",
+            FieldCode::Invalid,
             format!("must be from 0 to {MAX_STOCK}"),
         )]));
     }
-    let now = Utc::now();
+    let db = tx.db();
+    let now = tx.now();
     stock::Entity::insert(stock::ActiveModel {
         outlet_id: Set(outlet_id),
         product_id: Set(product_id),
@@ -311,10 +349,15 @@ pub async fn set_stock(
     )
     .exec(db)
     .await?;
-    stock::Entity::find_by_id((outlet_id, product_id))
+    let level = stock::Entity::find_by_id((outlet_id, product_id))
         .one(db)
         .await?
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("stock row vanished")))
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("stock row vanished")))?;
+    tx.emit(DomainEvent::StockChanged {
+        outlet_id,
+        product_id,
+    });
+    Ok(level)
 }
 
 /// All products of a seller, any status, newest first (for its members and administrators).

@@ -119,6 +119,19 @@ pub async fn seller_by_id(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Opti
     Ok(seller::Entity::find_by_id(id).one(db).await?)
 }
 
+/// Sellers by id, whatever their status, by business name (a member's own sellers).
+pub async fn any_status_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<Vec<seller::Model>> {
+    use sea_orm::QueryOrder;
+    Ok(seller::Entity::find()
+        .filter(seller::Column::Id.is_in(ids.iter().copied()))
+        .order_by_asc(seller::Column::BusinessName)
+        .all(db)
+        .await?)
+}
+
 pub async fn seller_by_slug(
     db: &impl ConnectionTrait,
     slug: &str,

@@ -7,9 +7,10 @@
 use std::path::PathBuf;
 
 use pasar_oleh::{
+    fixtures::demo as seed,
     graphql::{self, AppSchema},
-    services::seed,
     settings::Settings,
+    startup,
     startup::Application,
     state::AppState,
 };
@@ -57,7 +58,7 @@ pub fn is_postgres() -> bool {
 pub async fn test_state(seeded: bool) -> AppState {
     let dir = scratch_dir();
     let url = fresh_database_url(&dir).await;
-    let state = AppState::build(Settings::for_tests(url, dir))
+    let state = startup::prepare(Settings::for_tests(url, dir))
         .await
         .unwrap();
     if seeded {

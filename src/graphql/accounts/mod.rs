@@ -2,11 +2,10 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{kiosk, outlet, seller, user};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use entity::{kiosk, user};
 
 use crate::{
-    auth::caller::Caller,
+    auth::{caller::Caller, policy},
     domain::global_id::{GlobalId, NodeKind},
     error::{AppError, AppResult},
     graphql::{
@@ -15,11 +14,23 @@ use crate::{
         payload::{UserError, split},
         sellers::Seller,
     },
-    services::accounts::{self, IssuedTokens, RegisterInput},
+    services::{
+        accounts::{self, IssuedTokens, RegisterInput, TokenIssuer},
+        outlets, sellers,
+    },
+    state::AppState,
 };
+
+fn issuer(state: &AppState) -> TokenIssuer<'_> {
+    TokenIssuer {
+        jwt: &state.jwt,
+        refresh_ttl_days: state.settings.jwt.refresh_ttl_days,
+    }
+}
 
 /// A role a user holds.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "crate::auth::policy::Role")]
 pub enum Role {
     /// Every signed-in user.
     Buyer,
@@ -97,34 +108,20 @@ impl Viewer {
     }
     /// Roles held now.
     async fn roles(&self) -> Vec<Role> {
-        let mut roles = vec![Role::Buyer];
-        if !self.caller.seller_ids.is_empty() {
-            roles.push(Role::Seller);
-        }
-        if !self.caller.outlet_ids.is_empty() {
-            roles.push(Role::OutletStaff);
-        }
-        if self.caller.is_admin {
-            roles.push(Role::Admin);
-        }
-        roles
+        policy::roles(&self.caller)
+            .into_iter()
+            .map(Role::from)
+            .collect()
     }
     /// Seller businesses the user is a member of, in any verification state.
     async fn sellers(&self, ctx: &Context<'_>) -> AppResult<Vec<Seller>> {
-        let rows = seller::Entity::find()
-            .filter(seller::Column::Id.is_in(self.caller.seller_ids.iter().copied()))
-            .order_by_asc(seller::Column::BusinessName)
-            .all(&ctx.state()?.db)
-            .await?;
+        let rows = sellers::any_status_by_ids(&ctx.state()?.db, &self.caller.seller_ids).await?;
         Ok(rows.into_iter().map(Seller).collect())
     }
     /// Outlets the user works at.
     async fn outlets(&self, ctx: &Context<'_>) -> AppResult<Vec<Outlet>> {
-        let rows = outlet::Entity::find()
-            .filter(outlet::Column::Id.is_in(self.caller.outlet_ids.iter().copied()))
-            .order_by_asc(outlet::Column::Code)
-            .all(&ctx.state()?.db)
-            .await?;
+        let mut rows = outlets::outlets_by_ids(&ctx.state()?.db, &self.caller.outlet_ids).await?;
+        rows.sort_by(|a, b| a.code.cmp(&b.code));
         Ok(rows.into_iter().map(Outlet).collect())
     }
 }
@@ -169,8 +166,7 @@ pub async fn viewer(ctx: &Context<'_>) -> AppResult<Option<Viewer>> {
     let Caller::User(caller) = ctx.caller()? else {
         return Ok(None);
     };
-    let user = user::Entity::find_by_id(caller.user_id)
-        .one(&ctx.state()?.db)
+    let user = accounts::find_user(&ctx.state()?.db, caller.user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     Ok(Some(Viewer {
@@ -180,17 +176,11 @@ pub async fn viewer(ctx: &Context<'_>) -> AppResult<Option<Viewer>> {
 }
 
 pub async fn kiosks(ctx: &Context<'_>, outlet_id: Option<ID>) -> AppResult<Vec<Kiosk>> {
-    ctx.admin()?;
-    let mut select = kiosk::Entity::find().order_by_asc(kiosk::Column::CreatedAt);
-    if let Some(id) = outlet_id {
-        select = select.filter(kiosk::Column::OutletId.eq(GlobalId::parse_kind(
-            &id,
-            NodeKind::Outlet,
-            "outletId",
-        )?));
-    }
-    Ok(select
-        .all(&ctx.state()?.db)
+    policy::may_manage_kiosks(ctx.caller()?)?;
+    let outlet_id = outlet_id
+        .map(|id| GlobalId::parse_kind(&id, NodeKind::Outlet, "outletId"))
+        .transpose()?;
+    Ok(accounts::list_kiosks(&ctx.state()?.db, outlet_id)
         .await?
         .into_iter()
         .map(Kiosk)
@@ -310,14 +300,6 @@ pub struct RevokeKioskInput {
 #[derive(Default)]
 pub struct AccountsMutation;
 
-/// A kiosk browses and (later) places pickup orders; account operations are not for it.
-fn not_a_kiosk(ctx: &Context<'_>) -> AppResult<()> {
-    match ctx.caller()? {
-        Caller::Kiosk { .. } => Err(AppError::Forbidden),
-        _ => Ok(()),
-    }
-}
-
 #[Object]
 impl AccountsMutation {
     /// Creates a buyer account with an e-mail address or mobile number and a password.
@@ -326,9 +308,11 @@ impl AccountsMutation {
         ctx: &Context<'_>,
         input: RegisterUserInput,
     ) -> AppResult<RegisterPayload> {
-        not_a_kiosk(ctx)?;
+        policy::may_use_accounts(ctx.caller()?)?;
+        let state = ctx.state()?;
         let result = accounts::register(
-            &ctx.state()?.db,
+            &state.db,
+            &state.events,
             RegisterInput {
                 email: input.email,
                 phone: input.phone,
@@ -347,11 +331,19 @@ impl AccountsMutation {
     /// Signs in. Repeated failures slow down and then lock the account or address for a while;
     /// the answer never tells whether the account exists.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> AppResult<AuthPayload> {
-        not_a_kiosk(ctx)?;
+        policy::may_use_accounts(ctx.caller()?)?;
         let state = ctx.state()?;
         let client = ctx.request()?.client.clone();
-        let (tokens, user_errors) =
-            split(accounts::login(state, &input.identifier, &input.password, &client).await)?;
+        let result = accounts::login(
+            &state.db,
+            &state.cache,
+            issuer(state),
+            &input.identifier,
+            &input.password,
+            &client,
+        )
+        .await;
+        let (tokens, user_errors) = split(result)?;
         Ok(AuthPayload {
             tokens: tokens.map(AuthTokens::from),
             user_errors,
@@ -365,8 +357,9 @@ impl AccountsMutation {
         ctx: &Context<'_>,
         input: RefreshTokenInput,
     ) -> AppResult<AuthPayload> {
-        not_a_kiosk(ctx)?;
-        let tokens = accounts::refresh(ctx.state()?, &input.refresh_token).await?;
+        policy::may_use_accounts(ctx.caller()?)?;
+        let state = ctx.state()?;
+        let tokens = accounts::refresh(&state.db, issuer(state), &input.refresh_token).await?;
         Ok(AuthPayload {
             tokens: Some(tokens.into()),
             user_errors: Vec::new(),
@@ -379,8 +372,8 @@ impl AccountsMutation {
         ctx: &Context<'_>,
         input: RefreshTokenInput,
     ) -> AppResult<LogoutPayload> {
-        not_a_kiosk(ctx)?;
-        accounts::logout(ctx.state()?, &input.refresh_token).await?;
+        policy::may_use_accounts(ctx.caller()?)?;
+        accounts::logout(&ctx.state()?.db, &input.refresh_token).await?;
         Ok(LogoutPayload { ok: true })
     }
 
@@ -390,15 +383,11 @@ impl AccountsMutation {
         ctx: &Context<'_>,
         input: RegisterKioskInput,
     ) -> AppResult<RegisterKioskPayload> {
-        let admin = ctx.admin()?;
+        let admin = policy::may_manage_kiosks(ctx.caller()?)?;
         let outlet_id = GlobalId::parse_kind(&input.outlet_id, NodeKind::Outlet, "input.outletId")?;
-        let db = &ctx.state()?.db;
-        outlet::Entity::find_by_id(outlet_id)
-            .one(db)
-            .await?
-            .ok_or_else(|| AppError::not_found("outlet"))?;
-        let (registered, user_errors) =
-            split(accounts::register_kiosk(db, outlet_id, &input.name, admin.user_id).await)?;
+        let mut tx = ctx.begin().await?;
+        let result = accounts::register_kiosk(&mut tx, outlet_id, &input.name, admin.user_id).await;
+        let (registered, user_errors) = split(tx.finish(result).await)?;
         let (kiosk, credential) = registered.map(|(k, c)| (KioskOut::from(k), c)).unzip();
         Ok(RegisterKioskPayload {
             kiosk,
@@ -413,16 +402,11 @@ impl AccountsMutation {
         ctx: &Context<'_>,
         input: RevokeKioskInput,
     ) -> AppResult<KioskOut> {
-        ctx.admin()?;
+        policy::may_manage_kiosks(ctx.caller()?)?;
         let id = uuid::Uuid::parse_str(&input.kiosk_id)
             .map_err(|_| AppError::invalid("input.kioskId", "not a kiosk ID"))?;
-        let db = &ctx.state()?.db;
-        let found = kiosk::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .ok_or_else(|| AppError::not_found("kiosk"))?;
-        let mut active: kiosk::ActiveModel = found.into();
-        active.revoked_at = sea_orm::Set(Some(Utc::now()));
-        Ok(sea_orm::ActiveModelTrait::update(active, db).await?.into())
+        let mut tx = ctx.begin().await?;
+        let result = accounts::revoke_kiosk(&mut tx, id).await;
+        Ok(tx.finish(result).await?.into())
     }
 }

@@ -1,11 +1,10 @@
 //! Catalogue management: sellers' products through their lifecycle, and stock per outlet.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use entity::{enums::ProductStatus as DbStatus, outlet, product, seller};
-use sea_orm::EntityTrait;
+use entity::{enums::ProductStatus as DbStatus, product, seller};
 
 use crate::{
-    auth::caller::Caller,
+    auth::policy,
     domain::global_id::{GlobalId, NodeKind},
     error::{AppError, AppResult},
     graphql::{
@@ -14,7 +13,11 @@ use crate::{
         outlets::StockLevel,
         payload::{UserError, split},
     },
-    services::products::{self, ProductFields},
+    services::{
+        outlets,
+        products::{self, ProductFields},
+        sellers,
+    },
 };
 
 /// Product fields. On `updateProduct` every field is optional.
@@ -96,33 +99,16 @@ pub struct SetStockPayload {
     pub user_errors: Vec<UserError>,
 }
 
-/// The product and its seller, when the caller manages that seller. A product the caller may
-/// not manage is NOT_FOUND when it is not public (its existence must not leak), FORBIDDEN when it is.
+/// The product and its seller, when the caller may manage the product (`policy`).
 async fn managed(ctx: &Context<'_>, id: &ID) -> AppResult<(product::Model, seller::Model)> {
     let caller = ctx.caller()?;
-    if matches!(caller, Caller::Anonymous | Caller::Kiosk { .. }) {
-        return Err(AppError::Unauthenticated);
-    }
+    policy::signed_in(caller)?;
     let id = GlobalId::parse_kind(id, NodeKind::Product, "input.productId")?;
-    let db = &ctx.state()?.db;
-    let found = product::Entity::find_by_id(id)
-        .one(db)
+    let (found, owner) = products::find_with_seller(&ctx.state()?.db, id)
         .await?
         .ok_or_else(|| AppError::not_found("product"))?;
-    let owner = seller::Entity::find_by_id(found.seller_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("product"))?;
-    if caller.manages_seller(owner.id) {
-        return Ok((found, owner));
-    }
-    let public =
-        found.status == DbStatus::Active && owner.status == entity::enums::SellerStatus::Verified;
-    Err(if public {
-        AppError::Forbidden
-    } else {
-        AppError::not_found("product")
-    })
+    policy::may_manage_product(caller, owner.id, found.status, owner.status)?;
+    Ok((found, owner))
 }
 
 fn payload(result: AppResult<product::Model>) -> AppResult<ProductPayload> {
@@ -144,18 +130,17 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: CreateProductInput,
     ) -> AppResult<ProductPayload> {
-        let user = ctx.user()?;
+        let caller = ctx.caller()?;
+        policy::signed_in(caller)?;
         let seller_id = GlobalId::parse_kind(&input.seller_id, NodeKind::Seller, "input.sellerId")?;
-        if !user.is_admin && !user.seller_ids.contains(&seller_id) {
-            return Err(AppError::Forbidden);
-        }
-        let db = &ctx.state()?.db;
-        let owner = seller::Entity::find_by_id(seller_id)
-            .one(db)
+        policy::may_add_product(caller, seller_id)?;
+        let owner = sellers::seller_by_id(&ctx.state()?.db, seller_id)
             .await?
             .ok_or_else(|| AppError::not_found("seller"))?;
         let fields = input.product.into_fields()?;
-        payload(products::create(db, &owner, fields).await)
+        let mut tx = ctx.begin().await?;
+        let result = products::create(&mut tx, &owner, fields).await;
+        payload(tx.finish(result).await)
     }
 
     /// Changes a product of your seller; its status stays as it is.
@@ -166,7 +151,9 @@ impl CatalogMutation {
     ) -> AppResult<ProductPayload> {
         let (current, owner) = managed(ctx, &input.product_id).await?;
         let fields = input.product.into_fields()?;
-        payload(products::update(&ctx.state()?.db, &owner, current, fields).await)
+        let mut tx = ctx.begin().await?;
+        let result = products::update(&mut tx, &owner, current, fields).await;
+        payload(tx.finish(result).await)
     }
 
     /// DRAFT or ARCHIVED → ACTIVE (public). Only for a VERIFIED seller; a food product also needs
@@ -178,7 +165,9 @@ impl CatalogMutation {
     ) -> AppResult<ProductPayload> {
         let (current, owner) = managed(ctx, &input.product_id).await?;
         let today = ctx.request()?.today;
-        payload(products::publish(&ctx.state()?.db, &owner, current, today).await)
+        let mut tx = ctx.begin().await?;
+        let result = products::publish(&mut tx, &owner, current, today).await;
+        payload(tx.finish(result).await)
     }
 
     /// ACTIVE → DRAFT: off the public catalogue, still editable.
@@ -188,7 +177,9 @@ impl CatalogMutation {
         input: ProductIdInput,
     ) -> AppResult<ProductPayload> {
         let (current, _) = managed(ctx, &input.product_id).await?;
-        payload(products::set_status(&ctx.state()?.db, current, DbStatus::Draft).await)
+        let mut tx = ctx.begin().await?;
+        let result = products::set_status(&mut tx, current, DbStatus::Draft).await;
+        payload(tx.finish(result).await)
     }
 
     /// Retires a product (ARCHIVED); publishing it again is possible.
@@ -198,7 +189,9 @@ impl CatalogMutation {
         input: ProductIdInput,
     ) -> AppResult<ProductPayload> {
         let (current, _) = managed(ctx, &input.product_id).await?;
-        payload(products::set_status(&ctx.state()?.db, current, DbStatus::Archived).await)
+        let mut tx = ctx.begin().await?;
+        let result = products::set_status(&mut tx, current, DbStatus::Archived).await;
+        payload(tx.finish(result).await)
     }
 
     /// Sets the stock of a product at an outlet. Allowed to the product's seller at outlets where
@@ -208,27 +201,24 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: SetStockInput,
     ) -> AppResult<SetStockPayload> {
-        let user = ctx.user()?;
+        let caller = ctx.caller()?;
+        policy::signed_in(caller)?;
         let db = &ctx.state()?.db;
         let outlet_id = GlobalId::parse_kind(&input.outlet_id, NodeKind::Outlet, "input.outletId")?;
-        outlet::Entity::find_by_id(outlet_id)
-            .one(db)
+        outlets::outlets_by_ids(db, &[outlet_id])
             .await?
+            .pop()
             .ok_or_else(|| AppError::not_found("outlet"))?;
         let product_id =
             GlobalId::parse_kind(&input.product_id, NodeKind::Product, "input.productId")?;
-        let found = product::Entity::find_by_id(product_id)
-            .one(db)
+        let found = products::find(db, product_id)
             .await?
             .ok_or_else(|| AppError::not_found("product"))?;
-        let as_seller = user.seller_ids.contains(&found.seller_id)
-            && products::has_place(db, found.seller_id, outlet_id).await?;
-        let as_staff = user.outlet_ids.contains(&outlet_id);
-        if !(user.is_admin || as_seller || as_staff) {
-            return Err(AppError::Forbidden);
-        }
-        let (stock, user_errors) =
-            split(products::set_stock(db, outlet_id, product_id, input.quantity).await)?;
+        let has_place = products::has_place(db, found.seller_id, outlet_id).await?;
+        policy::may_set_stock(caller, found.seller_id, outlet_id, has_place)?;
+        let mut tx = ctx.begin().await?;
+        let result = products::set_stock(&mut tx, outlet_id, product_id, input.quantity).await;
+        let (stock, user_errors) = split(tx.finish(result).await)?;
         Ok(SetStockPayload {
             stock: stock.map(StockLevel),
             user_errors,

@@ -6,6 +6,7 @@ use entity::enums as db;
 use uuid::Uuid;
 
 use crate::{
+    auth::policy,
     domain::global_id::{GlobalId, NodeKind},
     error::{AppError, AppResult},
     graphql::{
@@ -182,9 +183,10 @@ impl OutletsMutation {
         ctx: &Context<'_>,
         input: CreateOutletInput,
     ) -> AppResult<OutletPayload> {
-        ctx.admin()?;
+        policy::may_administer_outlets(ctx.caller()?)?;
+        let mut tx = ctx.begin().await?;
         let result = outlet_admin::create_outlet(
-            &ctx.state()?.db,
+            &mut tx,
             NewOutlet {
                 code: input.code,
                 name: input.name,
@@ -197,7 +199,7 @@ impl OutletsMutation {
             },
         )
         .await;
-        outlet_payload(ctx, result)
+        outlet_payload(ctx, tx.finish(result).await)
     }
 
     /// Administrators: changes an outlet. Given opening hours replace all of its hours.
@@ -206,7 +208,7 @@ impl OutletsMutation {
         ctx: &Context<'_>,
         input: UpdateOutletInput,
     ) -> AppResult<OutletPayload> {
-        ctx.admin()?;
+        policy::may_administer_outlets(ctx.caller()?)?;
         let id = outlet_id(&input.outlet_id)?;
         let phone = match input.phone {
             MaybeUndefined::Undefined => None,
@@ -222,8 +224,9 @@ impl OutletsMutation {
             longitude: input.longitude,
             opening_hours: input.opening_hours.map(hours),
         };
-        let result = outlet_admin::update_outlet(&ctx.state()?.db, id, changes).await;
-        outlet_payload(ctx, result)
+        let mut tx = ctx.begin().await?;
+        let result = outlet_admin::update_outlet(&mut tx, id, changes).await;
+        outlet_payload(ctx, tx.finish(result).await)
     }
 
     /// Administrators: gives a seller (in any verification status) a place at an outlet.
@@ -233,11 +236,12 @@ impl OutletsMutation {
         ctx: &Context<'_>,
         input: OutletSellerInput,
     ) -> AppResult<OutletPayload> {
-        ctx.admin()?;
+        policy::may_administer_outlets(ctx.caller()?)?;
         let outlet = outlet_id(&input.outlet_id)?;
         let seller = GlobalId::parse_kind(&input.seller_id, NodeKind::Seller, "input.sellerId")?;
-        let result = outlet_admin::assign_seller(&ctx.state()?.db, outlet, seller).await;
-        outlet_payload(ctx, result)
+        let mut tx = ctx.begin().await?;
+        let result = outlet_admin::assign_seller(&mut tx, outlet, seller).await;
+        outlet_payload(ctx, tx.finish(result).await)
     }
 
     /// Administrators: takes a seller's place at an outlet away. Removing twice changes
@@ -247,11 +251,12 @@ impl OutletsMutation {
         ctx: &Context<'_>,
         input: OutletSellerInput,
     ) -> AppResult<OutletPayload> {
-        ctx.admin()?;
+        policy::may_administer_outlets(ctx.caller()?)?;
         let outlet = outlet_id(&input.outlet_id)?;
         let seller = GlobalId::parse_kind(&input.seller_id, NodeKind::Seller, "input.sellerId")?;
-        let result = outlet_admin::remove_seller(&ctx.state()?.db, outlet, seller).await;
-        outlet_payload(ctx, result)
+        let mut tx = ctx.begin().await?;
+        let result = outlet_admin::remove_seller(&mut tx, outlet, seller).await;
+        outlet_payload(ctx, tx.finish(result).await)
     }
 
     /// Administrators: makes a user staff of an outlet (role OUTLET_STAFF). Assigning twice
@@ -261,11 +266,12 @@ impl OutletsMutation {
         ctx: &Context<'_>,
         input: OutletStaffInput,
     ) -> AppResult<OutletPayload> {
-        ctx.admin()?;
+        policy::may_administer_outlets(ctx.caller()?)?;
         let outlet = outlet_id(&input.outlet_id)?;
         let user = user_id(&input.user_id)?;
-        let result = outlet_admin::assign_staff(&ctx.state()?.db, outlet, user).await;
-        outlet_payload(ctx, result)
+        let mut tx = ctx.begin().await?;
+        let result = outlet_admin::assign_staff(&mut tx, outlet, user).await;
+        outlet_payload(ctx, tx.finish(result).await)
     }
 
     /// Administrators: removes a user from an outlet's staff. Removing twice changes nothing.
@@ -274,11 +280,12 @@ impl OutletsMutation {
         ctx: &Context<'_>,
         input: OutletStaffInput,
     ) -> AppResult<OutletPayload> {
-        ctx.admin()?;
+        policy::may_administer_outlets(ctx.caller()?)?;
         let outlet = outlet_id(&input.outlet_id)?;
         let user = user_id(&input.user_id)?;
-        let result = outlet_admin::remove_staff(&ctx.state()?.db, outlet, user).await;
-        outlet_payload(ctx, result)
+        let mut tx = ctx.begin().await?;
+        let result = outlet_admin::remove_staff(&mut tx, outlet, user).await;
+        outlet_payload(ctx, tx.finish(result).await)
     }
 
     /// Administrators: features a product (produk unggulan, curated by the regency office) or
@@ -288,10 +295,11 @@ impl OutletsMutation {
         ctx: &Context<'_>,
         input: SetProductFeaturedInput,
     ) -> AppResult<SetProductFeaturedPayload> {
-        ctx.admin()?;
+        policy::may_administer_outlets(ctx.caller()?)?;
         let id = GlobalId::parse_kind(&input.product_id, NodeKind::Product, "input.productId")?;
-        let result = outlet_admin::set_product_featured(&ctx.state()?.db, id, input.featured).await;
-        let (product, user_errors) = split(result)?;
+        let mut tx = ctx.begin().await?;
+        let result = outlet_admin::set_product_featured(&mut tx, id, input.featured).await;
+        let (product, user_errors) = split(tx.finish(result).await)?;
         Ok(SetProductFeaturedPayload {
             product_id: product
                 .as_ref()

@@ -211,7 +211,7 @@ impl Seller {
 impl Seller {
     /// Whether the caller may see private data: the seller's members and administrators.
     fn private(&self, ctx: &Context<'_>) -> AppResult<bool> {
-        Ok(ctx.request()?.manages_seller(self.0.id))
+        Ok(ctx.request()?.sees_private_seller_data(self.0.id))
     }
 }
 

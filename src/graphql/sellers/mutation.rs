@@ -4,8 +4,9 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::NaiveDate;
 
 use crate::{
+    auth::policy,
     domain::global_id::{GlobalId, NodeKind},
-    error::{AppError, AppResult},
+    error::AppResult,
     graphql::{
         context::ContextExt,
         enums::BusinessCategory,
@@ -137,11 +138,11 @@ impl SellersMutation {
         input: SellerDecisionInput,
         decision: impl FnOnce(Option<String>) -> Decision,
     ) -> AppResult<SellerPayload> {
-        let admin = ctx.admin()?;
+        let admin = policy::may_review_sellers(ctx.caller()?)?;
         let id = seller_id(&input.seller_id)?;
-        let result =
-            onboarding::decide(&ctx.state()?.db, admin.user_id, id, decision(input.reason)).await;
-        let (seller, user_errors) = split(result)?;
+        let mut tx = ctx.begin().await?;
+        let result = onboarding::decide(&mut tx, admin.user_id, id, decision(input.reason)).await;
+        let (seller, user_errors) = split(tx.finish(result).await)?;
         Ok(SellerPayload {
             seller: seller.map(Seller),
             user_errors,
@@ -158,10 +159,11 @@ impl SellersMutation {
         ctx: &Context<'_>,
         input: SellerApplicationInput,
     ) -> AppResult<SellerPayload> {
-        let user = ctx.user()?;
+        let user = policy::may_apply_as_seller(ctx.caller()?)?;
         let today = ctx.request()?.today;
-        let (seller, user_errors) =
-            split(onboarding::apply(&ctx.state()?.db, user.user_id, input.into(), today).await)?;
+        let mut tx = ctx.begin().await?;
+        let result = onboarding::apply(&mut tx, user.user_id, input.into(), today).await;
+        let (seller, user_errors) = split(tx.finish(result).await)?;
         if let (Some(s), Ok(mut granted)) = (&seller, ctx.request()?.granted_sellers.lock()) {
             granted.push(s.id);
         }
@@ -179,18 +181,22 @@ impl SellersMutation {
         ctx: &Context<'_>,
         input: UpdateSellerApplicationInput,
     ) -> AppResult<SellerPayload> {
-        let user = ctx.user()?;
+        policy::signed_in(ctx.caller()?)?;
         let id = seller_id(&input.seller_id)?;
-        let db = &ctx.state()?.db;
         // Existence is not revealed to non-members: NOT_FOUND either way.
-        if !user.seller_ids.contains(&id) {
-            return Err(AppError::not_found("seller"));
-        }
-        let current = onboarding::find(db, id).await?;
+        let user = policy::may_edit_seller_application(ctx.caller()?, id)?;
+        let current = onboarding::find(&ctx.state()?.db, id).await?;
         let today = ctx.request()?.today;
-        let (seller, user_errors) = split(
-            onboarding::update(db, user.user_id, current, input.application.into(), today).await,
-        )?;
+        let mut tx = ctx.begin().await?;
+        let result = onboarding::update(
+            &mut tx,
+            user.user_id,
+            current,
+            input.application.into(),
+            today,
+        )
+        .await;
+        let (seller, user_errors) = split(tx.finish(result).await)?;
         Ok(SellerPayload {
             seller: seller.map(Seller),
             user_errors,

@@ -1,0 +1,53 @@
+//! Loading the access-token keys from the settings.
+
+use crate::{auth::jwt::JwtKeys, settings::Settings};
+
+/// HS256 with JWT_SECRET by default; EdDSA/RS256 from key files when configured. In development
+/// without a secret, one is generated once into the data folder (with a warning).
+pub fn load(settings: &Settings) -> anyhow::Result<JwtKeys> {
+    let jwt = &settings.jwt;
+    if let Some(private_key) = &jwt.private_key_file {
+        let algorithm = match jwt.algorithm.as_deref() {
+            Some("EdDSA") | None => jsonwebtoken::Algorithm::EdDSA,
+            Some("RS256") => jsonwebtoken::Algorithm::RS256,
+            Some(other) => {
+                anyhow::bail!("JWT_ALGORITHM must be EdDSA or RS256 with key files, not {other}")
+            }
+        };
+        return JwtKeys::from_pem_files(
+            algorithm,
+            private_key,
+            &jwt.public_key_files,
+            &jwt.issuer,
+            &jwt.audience,
+            jwt.access_ttl_secs,
+        );
+    }
+    let secret = match &settings.jwt_secret {
+        Some(secret) => secret.clone(),
+        None => {
+            anyhow::ensure!(
+                !settings.is_production(),
+                "JWT_SECRET is required in production"
+            );
+            let path = settings.data_dir.join("jwt-secret");
+            match std::fs::read_to_string(&path) {
+                Ok(existing) if !existing.trim().is_empty() => existing.trim().to_string(),
+                _ => {
+                    std::fs::create_dir_all(&settings.data_dir)?;
+                    let generated = crate::auth::secrets::generate("");
+                    std::fs::write(&path, &generated)?;
+                    tracing::warn!(path = %path.display(), "JWT_SECRET is not set: generated a development secret");
+                    generated
+                }
+            }
+        }
+    };
+    Ok(JwtKeys::hs256(
+        &secret,
+        &jwt.previous_secrets,
+        &jwt.issuer,
+        &jwt.audience,
+        jwt.access_ttl_secs,
+    ))
+}

@@ -1,0 +1,69 @@
+//! A unit of work: one database transaction plus the domain events its writes will publish.
+//!
+//! Write services take `&mut Tx`, never a pool, so a caller can put several of them into one
+//! transaction (an order and its stock changes; a thousand rows of an import). The caller
+//! ends the unit with [`Tx::finish`]: on success it commits and only then publishes the events;
+//! on failure the transaction rolls back when dropped and nothing is published.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+
+use crate::{domain::events::DomainEvent, error::AppResult, infra::events::EventBus};
+
+pub struct Tx {
+    txn: DatabaseTransaction,
+    events: Vec<DomainEvent>,
+    bus: EventBus,
+    now: DateTime<Utc>,
+}
+
+impl Tx {
+    /// Opens a transaction on `db` whose events go to `bus` once it commits.
+    pub async fn begin(db: &DatabaseConnection, bus: &EventBus) -> AppResult<Self> {
+        Ok(Tx {
+            txn: db.begin().await?,
+            events: Vec::new(),
+            bus: bus.clone(),
+            now: Utc::now(),
+        })
+    }
+
+    /// The open transaction, for queries and writes (it implements `ConnectionTrait`).
+    pub fn db(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    /// The time of this unit of work: every row it stamps gets the same instant.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// Records an event to publish after commit.
+    pub fn emit(&mut self, event: DomainEvent) {
+        if !self.events.contains(&event) {
+            self.events.push(event);
+        }
+    }
+
+    /// Commits and publishes when `result` is a success; rolls back (publishing nothing) and
+    /// returns the failure otherwise.
+    pub async fn finish<T>(self, result: AppResult<T>) -> AppResult<T> {
+        match result {
+            Ok(value) => {
+                self.commit().await?;
+                Ok(value)
+            }
+            Err(err) => {
+                self.txn.rollback().await?;
+                Err(err)
+            }
+        }
+    }
+
+    /// Commits, then publishes the recorded events.
+    pub async fn commit(self) -> AppResult<()> {
+        self.txn.commit().await?;
+        self.bus.publish(self.events);
+        Ok(())
+    }
+}
