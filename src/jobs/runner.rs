@@ -201,7 +201,10 @@ impl Runner {
         let now = self.clock.now();
         let outcome = match result {
             Ok(()) => {
-                if store::succeed(&self.db, &lease, now).await? {
+                let recorded = store::succeed(&self.db, &lease, now)
+                    .await
+                    .context("recording a job's success")?;
+                if recorded {
                     Outcome::Succeeded
                 } else {
                     Outcome::LeaseLost
@@ -211,21 +214,22 @@ impl Runner {
                 let message = format!("{error:#}");
                 let retry_at = (job.attempts < job.max_attempts)
                     .then(|| now + self.config.retry.delay(job.attempts));
-                let _enter = span.enter();
-                tracing::warn!(error = %message, retry_at = ?retry_at, "job attempt failed");
-                if !store::fail(&self.db, &lease, &message, now, retry_at).await? {
+                tracing::warn!(parent: &span, error = %message, retry_at = ?retry_at, "job attempt failed");
+                let recorded = store::fail(&self.db, &lease, &message, now, retry_at)
+                    .await
+                    .context("recording a job's failure")?;
+                if !recorded {
                     Outcome::LeaseLost
                 } else if let Some(run_at) = retry_at {
                     Outcome::Retrying { run_at }
                 } else {
-                    tracing::error!(error = %message, "job is dead after its last attempt");
+                    tracing::error!(parent: &span, error = %message, "job is dead after its last attempt");
                     Outcome::Dead
                 }
             }
         };
         if outcome == Outcome::LeaseLost {
-            let _enter = span.enter();
-            tracing::warn!("job lease expired while running; the result was discarded");
+            tracing::warn!(parent: &span, "job lease expired while running; the result was discarded");
         }
         Ok(Some(TickResult {
             job_id: job.id,
