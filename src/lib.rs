@@ -7,6 +7,7 @@ pub mod fixtures;
 pub mod graphql;
 pub mod http;
 pub mod infra;
+pub mod jobs;
 pub mod services;
 pub mod settings;
 pub mod startup;

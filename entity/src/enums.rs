@@ -67,3 +67,20 @@ pub enum OutletStatus {
     #[sea_orm(string_value = "CLOSED")]
     Closed,
 }
+
+/// Lifecycle of a background job (see docs/jobs.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum JobStatus {
+    /// Waiting for `run_at`; also a failed job waiting for its retry.
+    #[sea_orm(string_value = "QUEUED")]
+    Queued,
+    /// Claimed by a runner until `locked_until`; claimable again once that lease expires.
+    #[sea_orm(string_value = "RUNNING")]
+    Running,
+    #[sea_orm(string_value = "SUCCEEDED")]
+    Succeeded,
+    /// Failed `max_attempts` times; kept with its last error for an operator to look at.
+    #[sea_orm(string_value = "DEAD")]
+    Dead,
+}

@@ -4,6 +4,7 @@
 pub mod category;
 pub mod district;
 pub mod enums;
+pub mod job;
 pub mod kiosk;
 pub mod outlet;
 pub mod outlet_hour;

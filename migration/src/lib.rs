@@ -8,6 +8,7 @@ mod m20261122_000001_regions;
 mod m20261122_000002_catalogue;
 mod m20261122_000003_categories;
 mod m20261122_000004_accounts;
+mod m20261123_000005_jobs;
 
 pub use m20261122_000003_categories::category_id;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_catalogue::Migration),
             Box::new(m20261122_000003_categories::Migration),
             Box::new(m20261122_000004_accounts::Migration),
+            Box::new(m20261123_000005_jobs::Migration),
         ]
     }
 }
