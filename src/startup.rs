@@ -5,7 +5,13 @@ use std::net::TcpListener;
 
 use actix_web::{App, HttpServer, dev::Server, middleware::from_fn, web};
 
-use crate::{fixtures, graphql, http, infra::db, settings::Settings, state::AppState};
+use crate::{
+    fixtures, graphql, http,
+    infra::db,
+    jobs::{self, Registry, RunnerConfig, RunnerHandle},
+    settings::Settings,
+    state::AppState,
+};
 
 /// Connects the adapters, applies migrations and, on an empty development database, seeds the
 /// demo catalogue.
@@ -22,12 +28,28 @@ pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    jobs: Option<RunnerHandle>,
+}
+
+/// The job kinds this server runs. Photo processing, halal-expiry checks, registry imports and
+/// order expiry register here as they arrive; until one does, no runner polls the table.
+fn job_registry(_state: &AppState) -> Registry {
+    Registry::new()
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let state = prepare(settings).await?;
-        Self::with_state(state)
+        let mut app = Self::with_state(state)?;
+        let registry = job_registry(&app.state);
+        if !registry.is_empty() {
+            app.jobs = Some(jobs::Runner::spawn(
+                app.state.db.clone(),
+                registry,
+                RunnerConfig::default(),
+            ));
+        }
+        Ok(app)
     }
 
     /// Binds the server around an existing state (tests keep the state to inspect the database).
@@ -53,6 +75,7 @@ impl Application {
             port,
             server,
             state,
+            jobs: None,
         })
     }
 
@@ -65,7 +88,12 @@ impl Application {
     }
 
     /// Serves until SIGINT or SIGTERM, then finishes in-flight requests (graceful shutdown).
+    /// The background job runner stops after the server, letting a running job finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        if let Some(jobs) = self.jobs {
+            jobs.stop().await;
+        }
+        served
     }
 }

@@ -1,6 +1,7 @@
 //! The GraphQL API: schema built once at start-up, executed per request with fresh loaders.
 
 pub mod accounts;
+pub mod args;
 pub mod catalog;
 pub mod connection;
 pub mod context;
@@ -25,7 +26,7 @@ pub type AppSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubsc
 pub fn build_schema(state: &AppState) -> AppSchema {
     let limits = state.settings.limits;
     let mut builder = Schema::build(
-        query::QueryRoot,
+        query::QueryRoot::default(),
         mutation::MutationRoot::default(),
         EmptySubscription,
     )
@@ -43,7 +44,7 @@ pub fn build_schema(state: &AppState) -> AppSchema {
 /// The schema's SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
     Schema::build(
-        query::QueryRoot,
+        query::QueryRoot::default(),
         mutation::MutationRoot::default(),
         EmptySubscription,
     )

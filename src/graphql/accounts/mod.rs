@@ -1,5 +1,7 @@
 //! Accounts: registration, tokens, the viewer, kiosk devices.
 
+pub mod query;
+
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{kiosk, user};

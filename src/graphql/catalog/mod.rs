@@ -4,6 +4,7 @@ mod category;
 pub mod filter;
 pub mod mutation;
 mod product;
+pub mod query;
 
 pub use category::Category;
 pub use filter::ProductFilterInput;

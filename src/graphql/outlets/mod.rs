@@ -1,6 +1,7 @@
 //! Outlets (stalls in a rest area), their hours and stock.
 
 pub mod mutation;
+pub mod query;
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 use entity::{outlet, stock};

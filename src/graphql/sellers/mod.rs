@@ -1,6 +1,7 @@
 //! Public view of sellers (UMKM businesses).
 
 pub mod mutation;
+pub mod query;
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};

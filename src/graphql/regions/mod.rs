@@ -1,5 +1,7 @@
 //! Administrative regions (Kemendagri codes).
 
+pub mod query;
+
 use async_graphql::{Context, SimpleObject};
 
 use crate::{error::AppResult, graphql::context::ContextExt};

@@ -1,5 +1,7 @@
 //! The Relay `Node` interface.
 
+pub mod query;
+
 use async_graphql::{Context, ID, Interface};
 
 use crate::{

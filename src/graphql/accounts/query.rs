@@ -1,0 +1,28 @@
+//! Entry points of accounts: who is calling, and the kiosks (administrators).
+
+use async_graphql::{Context, ID, Object};
+
+use crate::error::AppResult;
+
+#[derive(Default)]
+pub struct AccountsQuery;
+
+#[Object]
+impl AccountsQuery {
+    /// Who is calling; null for anonymous callers and kiosks.
+    async fn viewer(
+        &self,
+        ctx: &Context<'_>,
+    ) -> AppResult<Option<crate::graphql::accounts::Viewer>> {
+        crate::graphql::accounts::viewer(ctx).await
+    }
+
+    /// Administrators: registered kiosks, optionally of one outlet.
+    async fn kiosks(
+        &self,
+        ctx: &Context<'_>,
+        outlet_id: Option<ID>,
+    ) -> AppResult<Vec<crate::graphql::accounts::Kiosk>> {
+        crate::graphql::accounts::kiosks(ctx, outlet_id).await
+    }
+}
