@@ -1,11 +1,12 @@
-//! GraphQL enumerations, mirrored from the database enums so that a column change never
-//! silently changes the public API.
+//! GraphQL enumerations, mirrored from the database and service enums with
+//! `#[graphql(remote = …)]`: the conversions both ways are generated, so a variant added on one
+//! side and not the other stops compiling instead of silently changing the public API.
 
 use async_graphql::Enum;
-use entity::enums as db;
 
 /// Business category of a seller.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "entity::enums::BusinessCategory")]
 pub enum BusinessCategory {
     /// Food and drink (kuliner).
     Kuliner,
@@ -21,34 +22,9 @@ pub enum BusinessCategory {
     Lainnya,
 }
 
-impl From<db::BusinessCategory> for BusinessCategory {
-    fn from(v: db::BusinessCategory) -> Self {
-        match v {
-            db::BusinessCategory::Kuliner => Self::Kuliner,
-            db::BusinessCategory::BatikBordir => Self::BatikBordir,
-            db::BusinessCategory::Fashion => Self::Fashion,
-            db::BusinessCategory::Kerajinan => Self::Kerajinan,
-            db::BusinessCategory::Aksesoris => Self::Aksesoris,
-            db::BusinessCategory::Lainnya => Self::Lainnya,
-        }
-    }
-}
-
-impl From<BusinessCategory> for db::BusinessCategory {
-    fn from(v: BusinessCategory) -> Self {
-        match v {
-            BusinessCategory::Kuliner => Self::Kuliner,
-            BusinessCategory::BatikBordir => Self::BatikBordir,
-            BusinessCategory::Fashion => Self::Fashion,
-            BusinessCategory::Kerajinan => Self::Kerajinan,
-            BusinessCategory::Aksesoris => Self::Aksesoris,
-            BusinessCategory::Lainnya => Self::Lainnya,
-        }
-    }
-}
-
 /// Verification state of a seller. Public queries only ever show VERIFIED sellers.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "entity::enums::SellerStatus")]
 pub enum VerificationStatus {
     /// Waiting for the regency office to check the data.
     Pending,
@@ -60,44 +36,14 @@ pub enum VerificationStatus {
     Suspended,
 }
 
-impl From<db::SellerStatus> for VerificationStatus {
-    fn from(v: db::SellerStatus) -> Self {
-        match v {
-            db::SellerStatus::Pending => Self::Pending,
-            db::SellerStatus::Verified => Self::Verified,
-            db::SellerStatus::Rejected => Self::Rejected,
-            db::SellerStatus::Suspended => Self::Suspended,
-        }
-    }
-}
-
-impl From<VerificationStatus> for db::SellerStatus {
-    fn from(v: VerificationStatus) -> Self {
-        match v {
-            VerificationStatus::Pending => Self::Pending,
-            VerificationStatus::Verified => Self::Verified,
-            VerificationStatus::Rejected => Self::Rejected,
-            VerificationStatus::Suspended => Self::Suspended,
-        }
-    }
-}
-
 /// Whether an outlet is trading.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "entity::enums::OutletStatus")]
 pub enum OutletStatus {
     /// Trading.
     Open,
     /// Not trading for now.
     Closed,
-}
-
-impl From<db::OutletStatus> for OutletStatus {
-    fn from(v: db::OutletStatus) -> Self {
-        match v {
-            db::OutletStatus::Open => Self::Open,
-            db::OutletStatus::Closed => Self::Closed,
-        }
-    }
 }
 
 /// Day of the week (outlet opening hours are in WIB, UTC+7).
@@ -129,6 +75,7 @@ impl Weekday {
 
 /// Order of a product list.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "crate::services::catalog::ProductSort")]
 pub enum ProductSort {
     /// Best match for `filter.search` first; newest first when there is no search text.
     Relevance,
@@ -142,20 +89,9 @@ pub enum ProductSort {
     Name,
 }
 
-impl From<ProductSort> for crate::services::catalog::ProductSort {
-    fn from(v: ProductSort) -> Self {
-        match v {
-            ProductSort::Relevance => Self::Relevance,
-            ProductSort::Newest => Self::Newest,
-            ProductSort::PriceAsc => Self::PriceAsc,
-            ProductSort::PriceDesc => Self::PriceDesc,
-            ProductSort::Name => Self::Name,
-        }
-    }
-}
-
 /// Order of a seller list.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "crate::services::sellers::SellerSort")]
 pub enum SellerSort {
     /// Alphabetical by business name.
     Name,
@@ -163,17 +99,9 @@ pub enum SellerSort {
     Newest,
 }
 
-impl From<SellerSort> for crate::services::sellers::SellerSort {
-    fn from(v: SellerSort) -> Self {
-        match v {
-            SellerSort::Name => Self::Name,
-            SellerSort::Newest => Self::Newest,
-        }
-    }
-}
-
 /// Lifecycle of a product.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "entity::enums::ProductStatus")]
 pub enum ProductStatus {
     /// Being prepared; not public.
     Draft,
@@ -181,24 +109,4 @@ pub enum ProductStatus {
     Active,
     /// Retired; not public.
     Archived,
-}
-
-impl From<db::ProductStatus> for ProductStatus {
-    fn from(v: db::ProductStatus) -> Self {
-        match v {
-            db::ProductStatus::Draft => Self::Draft,
-            db::ProductStatus::Active => Self::Active,
-            db::ProductStatus::Archived => Self::Archived,
-        }
-    }
-}
-
-impl From<ProductStatus> for db::ProductStatus {
-    fn from(v: ProductStatus) -> Self {
-        match v {
-            ProductStatus::Draft => Self::Draft,
-            ProductStatus::Active => Self::Active,
-            ProductStatus::Archived => Self::Archived,
-        }
-    }
 }

@@ -2,7 +2,6 @@
 //! them, and curate featured products (produk unggulan).
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use entity::enums as db;
 use uuid::Uuid;
 
 use crate::{
@@ -132,13 +131,6 @@ fn iso_weekday(day: Weekday) -> i16 {
     }
 }
 
-fn db_status(status: OutletStatus) -> db::OutletStatus {
-    match status {
-        OutletStatus::Open => db::OutletStatus::Open,
-        OutletStatus::Closed => db::OutletStatus::Closed,
-    }
-}
-
 fn hours(input: Vec<OpeningHoursInput>) -> Vec<HoursInput> {
     input
         .into_iter()
@@ -219,7 +211,7 @@ impl OutletsMutation {
             name: input.name,
             rest_area: input.rest_area,
             phone,
-            status: input.status.map(db_status),
+            status: input.status.map(Into::into),
             latitude: input.latitude,
             longitude: input.longitude,
             opening_hours: input.opening_hours.map(hours),

@@ -18,6 +18,7 @@ use crate::{
 
 /// Business scale of an UMKM.
 #[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "entity::enums::BusinessScale")]
 pub enum BusinessScale {
     /// Usaha mikro.
     Mikro,
@@ -25,26 +26,6 @@ pub enum BusinessScale {
     Kecil,
     /// Usaha menengah.
     Menengah,
-}
-
-impl From<BusinessScale> for entity::enums::BusinessScale {
-    fn from(v: BusinessScale) -> Self {
-        match v {
-            BusinessScale::Mikro => Self::Mikro,
-            BusinessScale::Kecil => Self::Kecil,
-            BusinessScale::Menengah => Self::Menengah,
-        }
-    }
-}
-
-impl From<entity::enums::BusinessScale> for BusinessScale {
-    fn from(v: entity::enums::BusinessScale) -> Self {
-        match v {
-            entity::enums::BusinessScale::Mikro => Self::Mikro,
-            entity::enums::BusinessScale::Kecil => Self::Kecil,
-            entity::enums::BusinessScale::Menengah => Self::Menengah,
-        }
-    }
 }
 
 /// A business applying to sell. On `updateSellerApplication` every field is optional and an
