@@ -2,18 +2,12 @@
 //! placing sellers and staff, featuring products, validation as userErrors, and refusal of
 //! every mutation to buyers and anonymous callers.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
-use common::TestApp;
-use entity::{outlet, outlet_hour, outlet_seller, outlet_staff, product, seller};
-use pasar_oleh::domain::global_id::{GlobalId, NodeKind};
+use entity::{outlet, outlet_hour, outlet_seller, outlet_staff, product};
+use pasar_oleh::domain::global_id::NodeKind;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
-const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) { tokens { accessToken } userErrors { code } } }";
-const REGISTER: &str = "mutation($input: RegisterUserInput!) { register(input: $input) { user { id } userErrors { field code } } }";
+use crate::helpers::{TestApp, UserError, unknown_gid};
 
 const OUTLET_FIELDS: &str = "outlet { id code name restArea status phone location { latitude longitude } kecamatan { code } village { code } openingHours { weekday opens closes } sellers { businessName } } userErrors { field code message }";
 
@@ -49,102 +43,6 @@ fn remove_staff() -> String {
 }
 const SET_FEATURED: &str = "mutation($input: SetProductFeaturedInput!) { setProductFeatured(input: $input) { productId featured userErrors { field code } } }";
 
-async fn gql_as(app: &TestApp, auth: Option<&str>, query: &str, variables: Value) -> Value {
-    let mut req = app
-        .client
-        .post(format!("{}/graphql", app.base))
-        .json(&json!({ "query": query, "variables": variables }));
-    if let Some(auth) = auth {
-        req = req.header("authorization", auth);
-    }
-    let res = req.send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 200);
-    res.json().await.unwrap()
-}
-
-async fn login(app: &TestApp, identifier: &str, password: &str) -> String {
-    let body = gql_as(
-        app,
-        None,
-        LOGIN,
-        json!({ "input": { "identifier": identifier, "password": password } }),
-    )
-    .await;
-    let token = body["data"]["login"]["tokens"]["accessToken"]
-        .as_str()
-        .unwrap_or_else(|| panic!("login failed: {body}"));
-    format!("Bearer {token}")
-}
-
-async fn admin(app: &TestApp) -> String {
-    pasar_oleh::services::accounts::create_admin(
-        &app.state.db,
-        "admin@example.id",
-        "Admin Dinas",
-        "rahasia-admin",
-    )
-    .await
-    .unwrap();
-    login(app, "admin@example.id", "rahasia-admin").await
-}
-
-/// Registers a buyer; returns (Authorization header, user ID).
-async fn buyer(app: &TestApp, email: &str) -> (String, String) {
-    let body = gql_as(
-        app,
-        None,
-        REGISTER,
-        json!({ "input": { "email": email, "displayName": "Pembeli", "password": "rahasia-123" } }),
-    )
-    .await;
-    let id = body["data"]["register"]["user"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("register failed: {body}"))
-        .to_string();
-    (login(app, email, "rahasia-123").await, id)
-}
-
-async fn outlet_id(app: &TestApp, code: &str) -> String {
-    let body = gql_as(
-        app,
-        None,
-        "query($c: String!) { outlet(code: $c) { id } }",
-        json!({ "c": code }),
-    )
-    .await;
-    body["data"]["outlet"]["id"].as_str().unwrap().to_string()
-}
-
-async fn seller_by_slug(app: &TestApp, slug: &str) -> (uuid::Uuid, String) {
-    let s = seller::Entity::find()
-        .filter(seller::Column::Slug.eq(slug))
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap();
-    (s.id, GlobalId::new(NodeKind::Seller, s.id).encode())
-}
-
-fn user_errors(body: &Value, mutation: &str) -> Vec<(String, String)> {
-    body["data"][mutation]["userErrors"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no userErrors: {body}"))
-        .iter()
-        .map(|e| {
-            (
-                e["field"].as_str().unwrap_or("").to_string(),
-                e["code"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
-fn error_code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or_else(|| panic!("expected an error: {body}"))
-}
-
 #[derive(Debug, PartialEq, Eq)]
 struct Counts {
     outlets: u64,
@@ -155,7 +53,7 @@ struct Counts {
 }
 
 async fn counts(app: &TestApp) -> Counts {
-    let db = &app.state.db;
+    let db = app.db();
     Counts {
         outlets: outlet::Entity::find().count(db).await.unwrap(),
         hours: outlet_hour::Entity::find().count(db).await.unwrap(),
@@ -188,17 +86,14 @@ fn new_outlet_input() -> Value {
 #[tokio::test]
 async fn admins_create_and_update_outlets() {
     let app = TestApp::spawn().await;
-    let admin = admin(&app).await;
+    let admin = app.admin().await;
     let before = counts(&app).await;
 
-    let body = gql_as(
-        &app,
-        Some(&admin),
-        &create_outlet(),
-        json!({ "input": new_outlet_input() }),
-    )
-    .await;
-    assert_eq!(user_errors(&body, "createOutlet"), vec![], "{body}");
+    let body = app
+        .as_(&admin)
+        .graphql(&create_outlet(), json!({ "input": new_outlet_input() }))
+        .await;
+    assert_eq!(body.user_errors(), Vec::<UserError>::new(), "{body}");
     let created = &body["data"]["createOutlet"]["outlet"];
     assert_eq!(created["code"], "TGS-K13");
     assert_eq!(created["name"], "Kios 13 Rest Area Tongas");
@@ -221,14 +116,20 @@ async fn admins_create_and_update_outlets() {
     assert_eq!(after.outlets, before.outlets + 1);
     assert_eq!(after.hours, before.hours + 2);
     // Public queries see it at once.
-    assert_eq!(outlet_id(&app, "TGS-K13").await, id);
+    let body = app
+        .graphql(
+            "query($c: String!) { outlet(code: $c) { id } }",
+            json!({ "c": "TGS-K13" }),
+        )
+        .await;
+    assert_eq!(body["data"]["outlet"]["id"], id.as_str());
 
     // Update: only the given fields change; given hours replace all rows; null removes the phone.
-    let body = gql_as(
-        &app,
-        Some(&admin),
-        &update_outlet(),
-        json!({ "input": {
+    let body = app
+        .as_(&admin)
+        .graphql(
+            &update_outlet(),
+            json!({ "input": {
             "outletId": id,
             "name": "  Kios 13 Oleh-Oleh  ",
             "status": "CLOSED",
@@ -236,9 +137,9 @@ async fn admins_create_and_update_outlets() {
             "longitude": 113.2,
             "openingHours": [{ "weekday": "SUNDAY", "opens": "08:00", "closes": "12:00" }]
         } }),
-    )
-    .await;
-    assert_eq!(user_errors(&body, "updateOutlet"), vec![], "{body}");
+        )
+        .await;
+    assert_eq!(body.user_errors(), Vec::<UserError>::new(), "{body}");
     let updated = &body["data"]["updateOutlet"]["outlet"];
     assert_eq!(updated["name"], "Kios 13 Oleh-Oleh");
     assert_eq!(updated["restArea"], "Rest Area Tongas");
@@ -253,10 +154,7 @@ async fn admins_create_and_update_outlets() {
     assert_eq!(counts(&app).await.hours, before.hours + 1);
 
     // Without openingHours the hours stay; an empty list closes every day.
-    let body = gql_as(
-        &app,
-        Some(&admin),
-        &update_outlet(),
+    let body = app.as_(&admin).graphql(&update_outlet(),
         json!({ "input": { "outletId": id, "restArea": "Rest Area Tongas KM 2", "phone": "+62 812 0000 1313" } }),
     )
     .await;
@@ -264,13 +162,13 @@ async fn admins_create_and_update_outlets() {
     assert_eq!(updated["restArea"], "Rest Area Tongas KM 2");
     assert_eq!(updated["phone"], "+6281200001313");
     assert_eq!(updated["openingHours"].as_array().unwrap().len(), 1);
-    let body = gql_as(
-        &app,
-        Some(&admin),
-        &update_outlet(),
-        json!({ "input": { "outletId": id, "openingHours": [] } }),
-    )
-    .await;
+    let body = app
+        .as_(&admin)
+        .graphql(
+            &update_outlet(),
+            json!({ "input": { "outletId": id, "openingHours": [] } }),
+        )
+        .await;
     assert_eq!(
         body["data"]["updateOutlet"]["outlet"]["openingHours"],
         json!([])
@@ -278,16 +176,16 @@ async fn admins_create_and_update_outlets() {
     assert_eq!(counts(&app).await.hours, before.hours);
 
     // Update validation comes back as userErrors and changes nothing.
-    let body = gql_as(
-        &app,
-        Some(&admin),
-        &update_outlet(),
-        json!({ "input": { "outletId": id, "name": "", "latitude": 91.0, "phone": "12345",
+    let body = app
+        .as_(&admin)
+        .graphql(
+            &update_outlet(),
+            json!({ "input": { "outletId": id, "name": "", "latitude": 91.0, "phone": "12345",
             "openingHours": [{ "weekday": "MONDAY", "opens": "09:00", "closes": "24:00" }] } }),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(body["data"]["updateOutlet"]["outlet"], Value::Null);
-    let errors = user_errors(&body, "updateOutlet");
+    let errors = body.user_errors();
     for field in [
         "input.name",
         "input.latitude",
@@ -295,51 +193,51 @@ async fn admins_create_and_update_outlets() {
         "input.openingHours[0].closes",
     ] {
         assert!(
-            errors.iter().any(|(f, _)| f == field),
+            errors.iter().any(|e| e.field == field),
             "{field} missing in {errors:?}"
         );
     }
-    let body = gql_as(
-        &app,
-        None,
-        "query($c: String!) { outlet(code: $c) { name status } }",
-        json!({ "c": "TGS-K13" }),
-    )
-    .await;
+    let body = app
+        .graphql(
+            "query($c: String!) { outlet(code: $c) { name status } }",
+            json!({ "c": "TGS-K13" }),
+        )
+        .await;
     assert_eq!(body["data"]["outlet"]["name"], "Kios 13 Oleh-Oleh");
 
     // Unknown outlet: NOT_FOUND; an ID of another type: BAD_USER_INPUT.
-    let unknown = GlobalId::new(NodeKind::Outlet, uuid::Uuid::now_v7()).encode();
-    let body = gql_as(
-        &app,
-        Some(&admin),
-        &update_outlet(),
-        json!({ "input": { "outletId": unknown, "name": "X" } }),
-    )
-    .await;
-    assert_eq!(error_code(&body), "NOT_FOUND");
-    let wrong_kind = GlobalId::new(NodeKind::Seller, uuid::Uuid::now_v7()).encode();
-    let body = gql_as(
-        &app,
-        Some(&admin),
-        &update_outlet(),
-        json!({ "input": { "outletId": wrong_kind, "name": "X" } }),
-    )
-    .await;
-    assert_eq!(error_code(&body), "BAD_USER_INPUT");
+    let unknown = unknown_gid(NodeKind::Outlet);
+    let body = app
+        .as_(&admin)
+        .graphql(
+            &update_outlet(),
+            json!({ "input": { "outletId": unknown, "name": "X" } }),
+        )
+        .await;
+    assert_eq!(body.error_code(), Some("NOT_FOUND"));
+    let wrong_kind = unknown_gid(NodeKind::Seller);
+    let body = app
+        .as_(&admin)
+        .graphql(
+            &update_outlet(),
+            json!({ "input": { "outletId": wrong_kind, "name": "X" } }),
+        )
+        .await;
+    assert_eq!(body.error_code(), Some("BAD_USER_INPUT"));
 }
 
 #[tokio::test]
 async fn create_outlet_reports_every_invalid_field_and_taken_codes() {
     let app = TestApp::spawn().await;
-    let admin = admin(&app).await;
+    let admin = app.admin().await;
+    let existing = app.outlet().await;
     let before = counts(&app).await;
 
-    let body = gql_as(
-        &app,
-        Some(&admin),
-        &create_outlet(),
-        json!({ "input": {
+    let body = app
+        .as_(&admin)
+        .graphql(
+            &create_outlet(),
+            json!({ "input": {
             "code": "tgs k13",
             "name": "Kios 13",
             "restArea": "Rest Area Tongas",
@@ -352,10 +250,10 @@ async fn create_outlet_reports_every_invalid_field_and_taken_codes() {
                 { "weekday": "MONDAY", "opens": "08:00", "closes": "20:00" }
             ]
         } }),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(body["data"]["createOutlet"]["outlet"], Value::Null);
-    let errors = user_errors(&body, "createOutlet");
+    let errors = body.user_errors();
     for (field, code) in [
         ("input.code", "INVALID"),
         ("input.villageCode", "INVALID"),
@@ -364,7 +262,7 @@ async fn create_outlet_reports_every_invalid_field_and_taken_codes() {
         ("input.openingHours[2].weekday", "INVALID"),
     ] {
         assert!(
-            errors.contains(&(field.to_string(), code.to_string())),
+            errors.contains(&UserError::new(field, code)),
             "{field} {code} missing in {errors:?}"
         );
     }
@@ -375,11 +273,11 @@ async fn create_outlet_reports_every_invalid_field_and_taken_codes() {
     assert!(messages.iter().all(|e| e["message"].as_str().is_some()));
 
     // Empty name and rest area, out-of-range latitude, a bad phone, a malformed time.
-    let body = gql_as(
-        &app,
-        Some(&admin),
-        &create_outlet(),
-        json!({ "input": {
+    let body = app
+        .as_(&admin)
+        .graphql(
+            &create_outlet(),
+            json!({ "input": {
             "code": "TGS-K14",
             "name": " ",
             "restArea": "x".repeat(161),
@@ -389,12 +287,9 @@ async fn create_outlet_reports_every_invalid_field_and_taken_codes() {
             "phone": "021-555-1234",
             "openingHours": [{ "weekday": "FRIDAY", "opens": "7:00", "closes": "21:00" }]
         } }),
-    )
-    .await;
-    let fields: Vec<String> = user_errors(&body, "createOutlet")
-        .into_iter()
-        .map(|(f, _)| f)
-        .collect();
+        )
+        .await;
+    let fields: Vec<String> = body.user_errors().into_iter().map(|e| e.field).collect();
     assert_eq!(
         fields,
         vec![
@@ -408,39 +303,30 @@ async fn create_outlet_reports_every_invalid_field_and_taken_codes() {
 
     // An existing code is TAKEN.
     let mut input = new_outlet_input();
-    input["code"] = json!("TGS-K07");
-    let body = gql_as(
-        &app,
-        Some(&admin),
-        &create_outlet(),
-        json!({ "input": input }),
-    )
-    .await;
+    input["code"] = json!(existing.code);
+    let body = app
+        .as_(&admin)
+        .graphql(&create_outlet(), json!({ "input": input }))
+        .await;
     assert_eq!(
-        user_errors(&body, "createOutlet"),
-        vec![("input.code".to_string(), "TAKEN".to_string())]
+        body.user_errors(),
+        vec![UserError::new("input.code", "TAKEN")]
     );
     assert_eq!(counts(&app).await, before, "nothing was written");
 
     // A second creation with the code of the first is TAKEN as well.
-    let body = gql_as(
-        &app,
-        Some(&admin),
-        &create_outlet(),
-        json!({ "input": new_outlet_input() }),
-    )
-    .await;
-    assert_eq!(user_errors(&body, "createOutlet"), vec![]);
-    let body = gql_as(
-        &app,
-        Some(&admin),
-        &create_outlet(),
-        json!({ "input": new_outlet_input() }),
-    )
-    .await;
+    let body = app
+        .as_(&admin)
+        .graphql(&create_outlet(), json!({ "input": new_outlet_input() }))
+        .await;
+    assert_eq!(body.user_errors(), Vec::<UserError>::new());
+    let body = app
+        .as_(&admin)
+        .graphql(&create_outlet(), json!({ "input": new_outlet_input() }))
+        .await;
     assert_eq!(
-        user_errors(&body, "createOutlet"),
-        vec![("input.code".to_string(), "TAKEN".to_string())]
+        body.user_errors(),
+        vec![UserError::new("input.code", "TAKEN")]
     );
     assert_eq!(counts(&app).await.outlets, before.outlets + 1);
 }
@@ -448,15 +334,18 @@ async fn create_outlet_reports_every_invalid_field_and_taken_codes() {
 #[tokio::test]
 async fn admins_place_sellers_and_staff_idempotently() {
     let app = TestApp::spawn().await;
-    let admin = admin(&app).await;
-    let outlet = outlet_id(&app, "TGS-K07").await;
-    let (verified_uuid, verified) = seller_by_slug(&app, "keripik-mangga-bu-sri").await;
-    let (pending_uuid, pending) = seller_by_slug(&app, "sirup-mangga-mbak-lia").await;
-    let db = &app.state.db;
-    let k07 = GlobalId::parse(&outlet, "id").unwrap().id;
+    let admin = app.admin().await;
+    let k07 = app.outlet().await;
+    let outlet = k07.gid.clone();
+    let verified_seller = app.seller().await;
+    let pending_seller = app.pending_seller().await;
+    let (verified_uuid, verified) = (verified_seller.id, verified_seller.gid.clone());
+    let (pending_uuid, pending) = (pending_seller.id, pending_seller.gid.clone());
+    let db = app.db();
+    let k07_id = k07.id;
     let places = |seller_id: uuid::Uuid| async move {
         outlet_seller::Entity::find()
-            .filter(outlet_seller::Column::OutletId.eq(k07))
+            .filter(outlet_seller::Column::OutletId.eq(k07_id))
             .filter(outlet_seller::Column::SellerId.eq(seller_id))
             .count(db)
             .await
@@ -470,33 +359,33 @@ async fn admins_place_sellers_and_staff_idempotently() {
 
     // Assigning twice leaves one place; the outlet lists verified sellers.
     for _ in 0..2 {
-        let body = gql_as(
-            &app,
-            Some(&admin),
-            &assign_seller(),
-            json!({ "input": { "outletId": outlet, "sellerId": verified } }),
-        )
-        .await;
-        assert_eq!(user_errors(&body, "assignSellerToOutlet"), vec![], "{body}");
+        let body = app
+            .as_(&admin)
+            .graphql(
+                &assign_seller(),
+                json!({ "input": { "outletId": outlet, "sellerId": verified } }),
+            )
+            .await;
+        assert_eq!(body.user_errors(), Vec::<UserError>::new(), "{body}");
         let sellers = body["data"]["assignSellerToOutlet"]["outlet"]["sellers"]
             .as_array()
             .unwrap();
         assert!(
             sellers
                 .iter()
-                .any(|s| s["businessName"] == "Keripik Mangga Bu Sri"),
+                .any(|s| s["businessName"] == verified_seller.business_name.as_str()),
             "{sellers:?}"
         );
         assert_eq!(places(verified_uuid).await, 1);
     }
     // Sellers of any verification status may be placed (they stay hidden from the public).
-    let body = gql_as(
-        &app,
-        Some(&admin),
-        &assign_seller(),
-        json!({ "input": { "outletId": outlet, "sellerId": pending } }),
-    )
-    .await;
+    let body = app
+        .as_(&admin)
+        .graphql(
+            &assign_seller(),
+            json!({ "input": { "outletId": outlet, "sellerId": pending } }),
+        )
+        .await;
     assert_eq!(
         body["data"]["assignSellerToOutlet"]["userErrors"],
         json!([])
@@ -505,27 +394,27 @@ async fn admins_place_sellers_and_staff_idempotently() {
 
     // Removing twice is fine too.
     for _ in 0..2 {
-        let body = gql_as(
-            &app,
-            Some(&admin),
-            &remove_seller(),
-            json!({ "input": { "outletId": outlet, "sellerId": verified } }),
-        )
-        .await;
+        let body = app
+            .as_(&admin)
+            .graphql(
+                &remove_seller(),
+                json!({ "input": { "outletId": outlet, "sellerId": verified } }),
+            )
+            .await;
         let sellers = body["data"]["removeSellerFromOutlet"]["outlet"]["sellers"]
             .as_array()
             .unwrap_or_else(|| panic!("{body}"));
         assert!(
             !sellers
                 .iter()
-                .any(|s| s["businessName"] == "Keripik Mangga Bu Sri")
+                .any(|s| s["businessName"] == verified_seller.business_name.as_str())
         );
         assert_eq!(places(verified_uuid).await, 0);
     }
 
     // Unknown seller or outlet: NOT_FOUND.
-    let unknown_seller = GlobalId::new(NodeKind::Seller, uuid::Uuid::now_v7()).encode();
-    let unknown_outlet = GlobalId::new(NodeKind::Outlet, uuid::Uuid::now_v7()).encode();
+    let unknown_seller = unknown_gid(NodeKind::Seller);
+    let unknown_outlet = unknown_gid(NodeKind::Outlet);
     for (query, input) in [
         (
             assign_seller(),
@@ -540,25 +429,29 @@ async fn admins_place_sellers_and_staff_idempotently() {
             json!({ "outletId": outlet, "sellerId": unknown_seller }),
         ),
     ] {
-        let body = gql_as(&app, Some(&admin), &query, json!({ "input": input })).await;
-        assert_eq!(error_code(&body), "NOT_FOUND", "{input}");
+        let body = app
+            .as_(&admin)
+            .graphql(&query, json!({ "input": input }))
+            .await;
+        assert_eq!(body.error_code(), Some("NOT_FOUND"), "{input}");
     }
 
     // Staff: the user gains and loses the OUTLET_STAFF role.
-    let (staff_auth, staff_id) = buyer(&app, "staf@example.id").await;
+    let staff = app.buyer().await;
+    let staff_id = staff.id.to_string();
     let viewer = "{ viewer { roles outlets { code } } }";
     for _ in 0..2 {
-        let body = gql_as(
-            &app,
-            Some(&admin),
-            &assign_staff(),
-            json!({ "input": { "outletId": outlet, "userId": staff_id } }),
-        )
-        .await;
-        assert_eq!(user_errors(&body, "assignOutletStaff"), vec![], "{body}");
+        let body = app
+            .as_(&admin)
+            .graphql(
+                &assign_staff(),
+                json!({ "input": { "outletId": outlet, "userId": staff_id } }),
+            )
+            .await;
+        assert_eq!(body.user_errors(), Vec::<UserError>::new(), "{body}");
         assert_eq!(
             body["data"]["assignOutletStaff"]["outlet"]["code"],
-            "TGS-K07"
+            k07.code.as_str()
         );
     }
     assert_eq!(
@@ -566,142 +459,139 @@ async fn admins_place_sellers_and_staff_idempotently() {
         1,
         "assigning twice leaves one row"
     );
-    let body = gql_as(&app, Some(&staff_auth), viewer, json!({})).await;
+    let body = app.as_(&staff).graphql(viewer, json!({})).await;
     assert_eq!(
         body["data"]["viewer"]["roles"],
         json!(["BUYER", "OUTLET_STAFF"])
     );
     assert_eq!(
         body["data"]["viewer"]["outlets"],
-        json!([{ "code": "TGS-K07" }])
+        json!([{ "code": k07.code }])
     );
     for _ in 0..2 {
-        let body = gql_as(
-            &app,
-            Some(&admin),
-            &remove_staff(),
-            json!({ "input": { "outletId": outlet, "userId": staff_id } }),
-        )
-        .await;
-        assert_eq!(user_errors(&body, "removeOutletStaff"), vec![], "{body}");
+        let body = app
+            .as_(&admin)
+            .graphql(
+                &remove_staff(),
+                json!({ "input": { "outletId": outlet, "userId": staff_id } }),
+            )
+            .await;
+        assert_eq!(body.user_errors(), Vec::<UserError>::new(), "{body}");
     }
     assert_eq!(outlet_staff::Entity::find().count(db).await.unwrap(), 0);
-    let body = gql_as(&app, Some(&staff_auth), viewer, json!({})).await;
+    let body = app.as_(&staff).graphql(viewer, json!({})).await;
     assert_eq!(body["data"]["viewer"]["roles"], json!(["BUYER"]));
 
     // Unknown user: NOT_FOUND; a user ID that is not a UUID: BAD_USER_INPUT.
-    let body = gql_as(
-        &app,
-        Some(&admin),
-        &assign_staff(),
-        json!({ "input": { "outletId": outlet, "userId": uuid::Uuid::now_v7().to_string() } }),
-    )
-    .await;
-    assert_eq!(error_code(&body), "NOT_FOUND");
-    let body = gql_as(
-        &app,
-        Some(&admin),
-        &remove_staff(),
-        json!({ "input": { "outletId": outlet, "userId": "bukan-uuid" } }),
-    )
-    .await;
-    assert_eq!(error_code(&body), "BAD_USER_INPUT");
+    let body = app
+        .as_(&admin)
+        .graphql(
+            &assign_staff(),
+            json!({ "input": { "outletId": outlet, "userId": uuid::Uuid::now_v7().to_string() } }),
+        )
+        .await;
+    assert_eq!(body.error_code(), Some("NOT_FOUND"));
+    let body = app
+        .as_(&admin)
+        .graphql(
+            &remove_staff(),
+            json!({ "input": { "outletId": outlet, "userId": "bukan-uuid" } }),
+        )
+        .await;
+    assert_eq!(body.error_code(), Some("BAD_USER_INPUT"));
     assert_eq!(body["errors"][0]["extensions"]["field"], "input.userId");
 }
 
 #[tokio::test]
 async fn admins_feature_products() {
     let app = TestApp::spawn().await;
-    let admin = admin(&app).await;
-    let body = gql_as(
-        &app,
-        None,
-        "{ product(slug: \"keripik-mangga-arumanis-250g\") { id featured } }",
-        json!({}),
-    )
-    .await;
+    let admin = app.admin().await;
+    let seller = app.seller().await;
+    let product = app.product(&seller, Default::default()).await;
+    let body = app
+        .graphql(
+            "query($id: ID!) { product(id: $id) { id featured } }",
+            json!({ "id": product.gid }),
+        )
+        .await;
     let id = body["data"]["product"]["id"].as_str().unwrap().to_string();
     let was = body["data"]["product"]["featured"].as_bool().unwrap();
 
     for featured in [!was, was, !was] {
-        let body = gql_as(
-            &app,
-            Some(&admin),
-            SET_FEATURED,
-            json!({ "input": { "productId": id, "featured": featured } }),
-        )
-        .await;
+        let body = app
+            .as_(&admin)
+            .graphql(
+                SET_FEATURED,
+                json!({ "input": { "productId": id, "featured": featured } }),
+            )
+            .await;
         let payload = &body["data"]["setProductFeatured"];
         assert_eq!(payload["userErrors"], json!([]), "{body}");
         assert_eq!(payload["productId"], id.as_str());
         assert_eq!(payload["featured"], featured);
-        let body = gql_as(
-            &app,
-            None,
-            "query($id: ID!) { product(id: $id) { featured } }",
-            json!({ "id": id }),
-        )
-        .await;
+        let body = app
+            .graphql(
+                "query($id: ID!) { product(id: $id) { featured } }",
+                json!({ "id": id }),
+            )
+            .await;
         assert_eq!(body["data"]["product"]["featured"], featured);
     }
 
-    let unknown = GlobalId::new(NodeKind::Product, uuid::Uuid::now_v7()).encode();
-    let body = gql_as(
-        &app,
-        Some(&admin),
-        SET_FEATURED,
-        json!({ "input": { "productId": unknown, "featured": true } }),
-    )
-    .await;
-    assert_eq!(error_code(&body), "NOT_FOUND");
-    let outlet = outlet_id(&app, "TGS-K07").await;
-    let body = gql_as(
-        &app,
-        Some(&admin),
-        SET_FEATURED,
-        json!({ "input": { "productId": outlet, "featured": true } }),
-    )
-    .await;
-    assert_eq!(error_code(&body), "BAD_USER_INPUT");
+    let unknown = unknown_gid(NodeKind::Product);
+    let body = app
+        .as_(&admin)
+        .graphql(
+            SET_FEATURED,
+            json!({ "input": { "productId": unknown, "featured": true } }),
+        )
+        .await;
+    assert_eq!(body.error_code(), Some("NOT_FOUND"));
+    let outlet = app.outlet().await.gid;
+    let body = app
+        .as_(&admin)
+        .graphql(
+            SET_FEATURED,
+            json!({ "input": { "productId": outlet, "featured": true } }),
+        )
+        .await;
+    assert_eq!(body.error_code(), Some("BAD_USER_INPUT"));
 }
 
 #[tokio::test]
 async fn buyers_are_forbidden_and_anonymous_callers_unauthenticated() {
     let app = TestApp::spawn().await;
-    let admin = admin(&app).await;
-    let (buyer_auth, buyer_id) = buyer(&app, "pembeli@example.id").await;
-    let (_, staff_id) = buyer(&app, "staf@example.id").await;
-    let outlet = outlet_id(&app, "TGS-K07").await;
-    let (_, placed) = seller_by_slug(&app, "sirup-mangga-mbak-lia").await;
-    let (_, unplaced) = seller_by_slug(&app, "keripik-mangga-bu-sri").await;
-    let body = gql_as(
-        &app,
-        None,
-        "{ product(slug: \"keripik-mangga-arumanis-250g\") { id } }",
-        json!({}),
-    )
-    .await;
-    let product = body["data"]["product"]["id"].as_str().unwrap().to_string();
+    let admin = app.admin().await;
+    let buyer = app.buyer().await;
+    let buyer_id = buyer.id.to_string();
+    let staff_id = app.buyer().await.id.to_string();
+    let k07 = app.outlet().await;
+    let outlet = k07.gid.clone();
+    let placed = app.pending_seller().await.gid;
+    let unplaced_seller = app.seller().await;
+    let unplaced = unplaced_seller.gid.clone();
+    let made = app.product(&unplaced_seller, Default::default()).await;
+    let (product, unplaced_product_id) = (made.gid, made.id);
 
     // Something for the refused removals to remove.
-    let body = gql_as(
-        &app,
-        Some(&admin),
-        &assign_seller(),
-        json!({ "input": { "outletId": outlet, "sellerId": placed } }),
-    )
-    .await;
+    let body = app
+        .as_(&admin)
+        .graphql(
+            &assign_seller(),
+            json!({ "input": { "outletId": outlet, "sellerId": placed } }),
+        )
+        .await;
     assert_eq!(
         body["data"]["assignSellerToOutlet"]["userErrors"],
         json!([])
     );
-    let body = gql_as(
-        &app,
-        Some(&admin),
-        &assign_staff(),
-        json!({ "input": { "outletId": outlet, "userId": staff_id } }),
-    )
-    .await;
+    let body = app
+        .as_(&admin)
+        .graphql(
+            &assign_staff(),
+            json!({ "input": { "outletId": outlet, "userId": staff_id } }),
+        )
+        .await;
     assert_eq!(body["data"]["assignOutletStaff"]["userErrors"], json!([]));
 
     let mutations: Vec<(String, Value)> = vec![
@@ -737,45 +627,50 @@ async fn buyers_are_forbidden_and_anonymous_callers_unauthenticated() {
     ];
     let before = counts(&app).await;
     let outlet_before = outlet::Entity::find()
-        .filter(outlet::Column::Code.eq("TGS-K07"))
-        .one(&app.state.db)
+        .filter(outlet::Column::Code.eq(k07.code.as_str()))
+        .one(app.db())
         .await
         .unwrap();
-    let product_before = product::Entity::find_by_id(
-        GlobalId::parse_kind(&product, NodeKind::Product, "id").unwrap(),
-    )
-    .one(&app.state.db)
-    .await
-    .unwrap();
+    let product_before = product::Entity::find_by_id(unplaced_product_id)
+        .one(app.db())
+        .await
+        .unwrap();
 
     for (query, input) in &mutations {
-        let body = gql_as(&app, Some(&buyer_auth), query, json!({ "input": input })).await;
-        assert_eq!(error_code(&body), "FORBIDDEN", "{query}: {body}");
+        let body = app
+            .as_(&buyer)
+            .graphql(query, json!({ "input": input }))
+            .await;
+        assert_eq!(body.error_code(), Some("FORBIDDEN"), "{query}: {body}");
         assert!(
             body["data"].is_null(),
             "no payload for a refused call: {body}"
         );
-        let body = gql_as(&app, None, query, json!({ "input": input })).await;
-        assert_eq!(error_code(&body), "UNAUTHENTICATED", "{query}: {body}");
+        let body = app.graphql(query, json!({ "input": input })).await;
+        assert_eq!(
+            body.error_code(),
+            Some("UNAUTHENTICATED"),
+            "{query}: {body}"
+        );
         assert!(body["data"].is_null());
     }
 
     assert_eq!(counts(&app).await, before);
     let outlet_after = outlet::Entity::find()
-        .filter(outlet::Column::Code.eq("TGS-K07"))
-        .one(&app.state.db)
+        .filter(outlet::Column::Code.eq(k07.code.as_str()))
+        .one(app.db())
         .await
         .unwrap();
     assert_eq!(outlet_after, outlet_before);
     let product_after = product::Entity::find_by_id(product_before.as_ref().unwrap().id)
-        .one(&app.state.db)
+        .one(app.db())
         .await
         .unwrap();
     assert_eq!(product_after, product_before);
     assert!(
         outlet::Entity::find()
             .filter(outlet::Column::Code.eq("TGS-K13"))
-            .one(&app.state.db)
+            .one(app.db())
             .await
             .unwrap()
             .is_none()
