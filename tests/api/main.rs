@@ -5,7 +5,7 @@
 
 mod helpers;
 
-// Area modules:
+// Area modules, one per area of the product (a new area, e.g. jobs.rs, adds its line here):
 mod accounts;
 mod auth_tokens;
 mod authorization_matrix;

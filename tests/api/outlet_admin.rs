@@ -335,17 +335,17 @@ async fn create_outlet_reports_every_invalid_field_and_taken_codes() {
 async fn admins_place_sellers_and_staff_idempotently() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
-    let k07 = app.outlet().await;
-    let outlet = k07.gid.clone();
+    let target = app.outlet().await;
+    let outlet = target.gid.clone();
     let verified_seller = app.seller().await;
     let pending_seller = app.pending_seller().await;
     let (verified_uuid, verified) = (verified_seller.id, verified_seller.gid.clone());
     let (pending_uuid, pending) = (pending_seller.id, pending_seller.gid.clone());
     let db = app.db();
-    let k07_id = k07.id;
+    let target_id = target.id;
     let places = |seller_id: uuid::Uuid| async move {
         outlet_seller::Entity::find()
-            .filter(outlet_seller::Column::OutletId.eq(k07_id))
+            .filter(outlet_seller::Column::OutletId.eq(target_id))
             .filter(outlet_seller::Column::SellerId.eq(seller_id))
             .count(db)
             .await
@@ -354,7 +354,7 @@ async fn admins_place_sellers_and_staff_idempotently() {
     assert_eq!(
         places(verified_uuid).await,
         0,
-        "the seed must not place her at K07"
+        "a fresh seller has no place there yet"
     );
 
     // Assigning twice leaves one place; the outlet lists verified sellers.
@@ -451,7 +451,7 @@ async fn admins_place_sellers_and_staff_idempotently() {
         assert_eq!(body.user_errors(), Vec::<UserError>::new(), "{body}");
         assert_eq!(
             body["data"]["assignOutletStaff"]["outlet"]["code"],
-            k07.code.as_str()
+            target.code.as_str()
         );
     }
     assert_eq!(
@@ -466,7 +466,7 @@ async fn admins_place_sellers_and_staff_idempotently() {
     );
     assert_eq!(
         body["data"]["viewer"]["outlets"],
-        json!([{ "code": k07.code }])
+        json!([{ "code": target.code }])
     );
     for _ in 0..2 {
         let body = app
@@ -565,8 +565,8 @@ async fn buyers_are_forbidden_and_anonymous_callers_unauthenticated() {
     let buyer = app.buyer().await;
     let buyer_id = buyer.id.to_string();
     let staff_id = app.buyer().await.id.to_string();
-    let k07 = app.outlet().await;
-    let outlet = k07.gid.clone();
+    let target = app.outlet().await;
+    let outlet = target.gid.clone();
     let placed = app.pending_seller().await.gid;
     let unplaced_seller = app.seller().await;
     let unplaced = unplaced_seller.gid.clone();
@@ -627,7 +627,7 @@ async fn buyers_are_forbidden_and_anonymous_callers_unauthenticated() {
     ];
     let before = counts(&app).await;
     let outlet_before = outlet::Entity::find()
-        .filter(outlet::Column::Code.eq(k07.code.as_str()))
+        .filter(outlet::Column::Code.eq(target.code.as_str()))
         .one(app.db())
         .await
         .unwrap();
@@ -657,7 +657,7 @@ async fn buyers_are_forbidden_and_anonymous_callers_unauthenticated() {
 
     assert_eq!(counts(&app).await, before);
     let outlet_after = outlet::Entity::find()
-        .filter(outlet::Column::Code.eq(k07.code.as_str()))
+        .filter(outlet::Column::Code.eq(target.code.as_str()))
         .one(app.db())
         .await
         .unwrap();
