@@ -89,12 +89,12 @@ async fn admins_create_and_update_outlets() {
     let admin = app.admin().await;
     let before = counts(&app).await;
 
-    let body = app
+    let res = app
         .as_(&admin)
         .graphql(&create_outlet(), json!({ "input": new_outlet_input() }))
         .await;
-    assert_eq!(body.user_errors(), Vec::<UserError>::new(), "{body}");
-    let created = &body["data"]["createOutlet"]["outlet"];
+    assert_eq!(res.user_errors(), Vec::<UserError>::new(), "{res}");
+    let created = &res["data"]["createOutlet"]["outlet"];
     assert_eq!(created["code"], "TGS-K13");
     assert_eq!(created["name"], "Kios 13 Rest Area Tongas");
     assert_eq!(created["restArea"], "Rest Area Tongas");
@@ -116,16 +116,16 @@ async fn admins_create_and_update_outlets() {
     assert_eq!(after.outlets, before.outlets + 1);
     assert_eq!(after.hours, before.hours + 2);
     // Public queries see it at once.
-    let body = app
+    let res = app
         .graphql(
             "query($c: String!) { outlet(code: $c) { id } }",
             json!({ "c": "TGS-K13" }),
         )
         .await;
-    assert_eq!(body["data"]["outlet"]["id"], id.as_str());
+    assert_eq!(res["data"]["outlet"]["id"], id.as_str());
 
     // Update: only the given fields change; given hours replace all rows; null removes the phone.
-    let body = app
+    let res = app
         .as_(&admin)
         .graphql(
             &update_outlet(),
@@ -139,8 +139,8 @@ async fn admins_create_and_update_outlets() {
         } }),
         )
         .await;
-    assert_eq!(body.user_errors(), Vec::<UserError>::new(), "{body}");
-    let updated = &body["data"]["updateOutlet"]["outlet"];
+    assert_eq!(res.user_errors(), Vec::<UserError>::new(), "{res}");
+    let updated = &res["data"]["updateOutlet"]["outlet"];
     assert_eq!(updated["name"], "Kios 13 Oleh-Oleh");
     assert_eq!(updated["restArea"], "Rest Area Tongas");
     assert_eq!(updated["status"], "CLOSED");
@@ -154,15 +154,15 @@ async fn admins_create_and_update_outlets() {
     assert_eq!(counts(&app).await.hours, before.hours + 1);
 
     // Without openingHours the hours stay; an empty list closes every day.
-    let body = app.as_(&admin).graphql(&update_outlet(),
+    let res = app.as_(&admin).graphql(&update_outlet(),
         json!({ "input": { "outletId": id, "restArea": "Rest Area Tongas KM 2", "phone": "+62 812 0000 1313" } }),
     )
     .await;
-    let updated = &body["data"]["updateOutlet"]["outlet"];
+    let updated = &res["data"]["updateOutlet"]["outlet"];
     assert_eq!(updated["restArea"], "Rest Area Tongas KM 2");
     assert_eq!(updated["phone"], "+6281200001313");
     assert_eq!(updated["openingHours"].as_array().unwrap().len(), 1);
-    let body = app
+    let res = app
         .as_(&admin)
         .graphql(
             &update_outlet(),
@@ -170,13 +170,13 @@ async fn admins_create_and_update_outlets() {
         )
         .await;
     assert_eq!(
-        body["data"]["updateOutlet"]["outlet"]["openingHours"],
+        res["data"]["updateOutlet"]["outlet"]["openingHours"],
         json!([])
     );
     assert_eq!(counts(&app).await.hours, before.hours);
 
     // Update validation comes back as userErrors and changes nothing.
-    let body = app
+    let res = app
         .as_(&admin)
         .graphql(
             &update_outlet(),
@@ -184,8 +184,8 @@ async fn admins_create_and_update_outlets() {
             "openingHours": [{ "weekday": "MONDAY", "opens": "09:00", "closes": "24:00" }] } }),
         )
         .await;
-    assert_eq!(body["data"]["updateOutlet"]["outlet"], Value::Null);
-    let errors = body.user_errors();
+    assert_eq!(res["data"]["updateOutlet"]["outlet"], Value::Null);
+    let errors = res.user_errors();
     for field in [
         "input.name",
         "input.latitude",
@@ -197,33 +197,33 @@ async fn admins_create_and_update_outlets() {
             "{field} missing in {errors:?}"
         );
     }
-    let body = app
+    let res = app
         .graphql(
             "query($c: String!) { outlet(code: $c) { name status } }",
             json!({ "c": "TGS-K13" }),
         )
         .await;
-    assert_eq!(body["data"]["outlet"]["name"], "Kios 13 Oleh-Oleh");
+    assert_eq!(res["data"]["outlet"]["name"], "Kios 13 Oleh-Oleh");
 
     // Unknown outlet: NOT_FOUND; an ID of another type: BAD_USER_INPUT.
     let unknown = unknown_gid(NodeKind::Outlet);
-    let body = app
+    let res = app
         .as_(&admin)
         .graphql(
             &update_outlet(),
             json!({ "input": { "outletId": unknown, "name": "X" } }),
         )
         .await;
-    assert_eq!(body.error_code(), Some("NOT_FOUND"));
+    assert_eq!(res.error_code(), Some("NOT_FOUND"));
     let wrong_kind = unknown_gid(NodeKind::Seller);
-    let body = app
+    let res = app
         .as_(&admin)
         .graphql(
             &update_outlet(),
             json!({ "input": { "outletId": wrong_kind, "name": "X" } }),
         )
         .await;
-    assert_eq!(body.error_code(), Some("BAD_USER_INPUT"));
+    assert_eq!(res.error_code(), Some("BAD_USER_INPUT"));
 }
 
 #[tokio::test]
@@ -233,7 +233,7 @@ async fn create_outlet_reports_every_invalid_field_and_taken_codes() {
     let existing = app.outlet().await;
     let before = counts(&app).await;
 
-    let body = app
+    let res = app
         .as_(&admin)
         .graphql(
             &create_outlet(),
@@ -252,8 +252,8 @@ async fn create_outlet_reports_every_invalid_field_and_taken_codes() {
         } }),
         )
         .await;
-    assert_eq!(body["data"]["createOutlet"]["outlet"], Value::Null);
-    let errors = body.user_errors();
+    assert_eq!(res["data"]["createOutlet"]["outlet"], Value::Null);
+    let errors = res.user_errors();
     for (field, code) in [
         ("input.code", "INVALID"),
         ("input.villageCode", "INVALID"),
@@ -267,13 +267,13 @@ async fn create_outlet_reports_every_invalid_field_and_taken_codes() {
         );
     }
     assert_eq!(errors.len(), 5, "{errors:?}");
-    let messages = body["data"]["createOutlet"]["userErrors"]
+    let messages = res["data"]["createOutlet"]["userErrors"]
         .as_array()
         .unwrap();
     assert!(messages.iter().all(|e| e["message"].as_str().is_some()));
 
     // Empty name and rest area, out-of-range latitude, a bad phone, a malformed time.
-    let body = app
+    let res = app
         .as_(&admin)
         .graphql(
             &create_outlet(),
@@ -289,7 +289,7 @@ async fn create_outlet_reports_every_invalid_field_and_taken_codes() {
         } }),
         )
         .await;
-    let fields: Vec<String> = body.user_errors().into_iter().map(|e| e.field).collect();
+    let fields: Vec<String> = res.user_errors().into_iter().map(|e| e.field).collect();
     assert_eq!(
         fields,
         vec![
@@ -304,28 +304,28 @@ async fn create_outlet_reports_every_invalid_field_and_taken_codes() {
     // An existing code is TAKEN.
     let mut input = new_outlet_input();
     input["code"] = json!(existing.code);
-    let body = app
+    let res = app
         .as_(&admin)
         .graphql(&create_outlet(), json!({ "input": input }))
         .await;
     assert_eq!(
-        body.user_errors(),
+        res.user_errors(),
         vec![UserError::new("input.code", "TAKEN")]
     );
     assert_eq!(counts(&app).await, before, "nothing was written");
 
     // A second creation with the code of the first is TAKEN as well.
-    let body = app
+    let res = app
         .as_(&admin)
         .graphql(&create_outlet(), json!({ "input": new_outlet_input() }))
         .await;
-    assert_eq!(body.user_errors(), Vec::<UserError>::new());
-    let body = app
+    assert_eq!(res.user_errors(), Vec::<UserError>::new());
+    let res = app
         .as_(&admin)
         .graphql(&create_outlet(), json!({ "input": new_outlet_input() }))
         .await;
     assert_eq!(
-        body.user_errors(),
+        res.user_errors(),
         vec![UserError::new("input.code", "TAKEN")]
     );
     assert_eq!(counts(&app).await.outlets, before.outlets + 1);
@@ -359,15 +359,15 @@ async fn admins_place_sellers_and_staff_idempotently() {
 
     // Assigning twice leaves one place; the outlet lists verified sellers.
     for _ in 0..2 {
-        let body = app
+        let res = app
             .as_(&admin)
             .graphql(
                 &assign_seller(),
                 json!({ "input": { "outletId": outlet, "sellerId": verified } }),
             )
             .await;
-        assert_eq!(body.user_errors(), Vec::<UserError>::new(), "{body}");
-        let sellers = body["data"]["assignSellerToOutlet"]["outlet"]["sellers"]
+        assert_eq!(res.user_errors(), Vec::<UserError>::new(), "{res}");
+        let sellers = res["data"]["assignSellerToOutlet"]["outlet"]["sellers"]
             .as_array()
             .unwrap();
         assert!(
@@ -379,31 +379,28 @@ async fn admins_place_sellers_and_staff_idempotently() {
         assert_eq!(places(verified_uuid).await, 1);
     }
     // Sellers of any verification status may be placed (they stay hidden from the public).
-    let body = app
+    let res = app
         .as_(&admin)
         .graphql(
             &assign_seller(),
             json!({ "input": { "outletId": outlet, "sellerId": pending } }),
         )
         .await;
-    assert_eq!(
-        body["data"]["assignSellerToOutlet"]["userErrors"],
-        json!([])
-    );
+    assert_eq!(res["data"]["assignSellerToOutlet"]["userErrors"], json!([]));
     assert_eq!(places(pending_uuid).await, 1);
 
     // Removing twice is fine too.
     for _ in 0..2 {
-        let body = app
+        let res = app
             .as_(&admin)
             .graphql(
                 &remove_seller(),
                 json!({ "input": { "outletId": outlet, "sellerId": verified } }),
             )
             .await;
-        let sellers = body["data"]["removeSellerFromOutlet"]["outlet"]["sellers"]
+        let sellers = res["data"]["removeSellerFromOutlet"]["outlet"]["sellers"]
             .as_array()
-            .unwrap_or_else(|| panic!("{body}"));
+            .unwrap_or_else(|| panic!("{res}"));
         assert!(
             !sellers
                 .iter()
@@ -429,11 +426,11 @@ async fn admins_place_sellers_and_staff_idempotently() {
             json!({ "outletId": outlet, "sellerId": unknown_seller }),
         ),
     ] {
-        let body = app
+        let res = app
             .as_(&admin)
             .graphql(&query, json!({ "input": input }))
             .await;
-        assert_eq!(body.error_code(), Some("NOT_FOUND"), "{input}");
+        assert_eq!(res.error_code(), Some("NOT_FOUND"), "{input}");
     }
 
     // Staff: the user gains and loses the OUTLET_STAFF role.
@@ -441,16 +438,16 @@ async fn admins_place_sellers_and_staff_idempotently() {
     let staff_id = staff.id.to_string();
     let viewer = "{ viewer { roles outlets { code } } }";
     for _ in 0..2 {
-        let body = app
+        let res = app
             .as_(&admin)
             .graphql(
                 &assign_staff(),
                 json!({ "input": { "outletId": outlet, "userId": staff_id } }),
             )
             .await;
-        assert_eq!(body.user_errors(), Vec::<UserError>::new(), "{body}");
+        assert_eq!(res.user_errors(), Vec::<UserError>::new(), "{res}");
         assert_eq!(
-            body["data"]["assignOutletStaff"]["outlet"]["code"],
+            res["data"]["assignOutletStaff"]["outlet"]["code"],
             target.code.as_str()
         );
     }
@@ -459,47 +456,47 @@ async fn admins_place_sellers_and_staff_idempotently() {
         1,
         "assigning twice leaves one row"
     );
-    let body = app.as_(&staff).graphql(viewer, json!({})).await;
+    let res = app.as_(&staff).graphql(viewer, json!({})).await;
     assert_eq!(
-        body["data"]["viewer"]["roles"],
+        res["data"]["viewer"]["roles"],
         json!(["BUYER", "OUTLET_STAFF"])
     );
     assert_eq!(
-        body["data"]["viewer"]["outlets"],
+        res["data"]["viewer"]["outlets"],
         json!([{ "code": target.code }])
     );
     for _ in 0..2 {
-        let body = app
+        let res = app
             .as_(&admin)
             .graphql(
                 &remove_staff(),
                 json!({ "input": { "outletId": outlet, "userId": staff_id } }),
             )
             .await;
-        assert_eq!(body.user_errors(), Vec::<UserError>::new(), "{body}");
+        assert_eq!(res.user_errors(), Vec::<UserError>::new(), "{res}");
     }
     assert_eq!(outlet_staff::Entity::find().count(db).await.unwrap(), 0);
-    let body = app.as_(&staff).graphql(viewer, json!({})).await;
-    assert_eq!(body["data"]["viewer"]["roles"], json!(["BUYER"]));
+    let res = app.as_(&staff).graphql(viewer, json!({})).await;
+    assert_eq!(res["data"]["viewer"]["roles"], json!(["BUYER"]));
 
     // Unknown user: NOT_FOUND; a user ID that is not a UUID: BAD_USER_INPUT.
-    let body = app
+    let res = app
         .as_(&admin)
         .graphql(
             &assign_staff(),
             json!({ "input": { "outletId": outlet, "userId": uuid::Uuid::now_v7().to_string() } }),
         )
         .await;
-    assert_eq!(body.error_code(), Some("NOT_FOUND"));
-    let body = app
+    assert_eq!(res.error_code(), Some("NOT_FOUND"));
+    let res = app
         .as_(&admin)
         .graphql(
             &remove_staff(),
             json!({ "input": { "outletId": outlet, "userId": "bukan-uuid" } }),
         )
         .await;
-    assert_eq!(body.error_code(), Some("BAD_USER_INPUT"));
-    assert_eq!(body["errors"][0]["extensions"]["field"], "input.userId");
+    assert_eq!(res.error_code(), Some("BAD_USER_INPUT"));
+    assert_eq!(res["errors"][0]["extensions"]["field"], "input.userId");
 }
 
 #[tokio::test]
@@ -508,54 +505,54 @@ async fn admins_feature_products() {
     let admin = app.admin().await;
     let seller = app.seller().await;
     let product = app.product(&seller, Default::default()).await;
-    let body = app
+    let res = app
         .graphql(
             "query($id: ID!) { product(id: $id) { id featured } }",
             json!({ "id": product.gid }),
         )
         .await;
-    let id = body["data"]["product"]["id"].as_str().unwrap().to_string();
-    let was = body["data"]["product"]["featured"].as_bool().unwrap();
+    let id = res["data"]["product"]["id"].as_str().unwrap().to_string();
+    let was = res["data"]["product"]["featured"].as_bool().unwrap();
 
     for featured in [!was, was, !was] {
-        let body = app
+        let res = app
             .as_(&admin)
             .graphql(
                 SET_FEATURED,
                 json!({ "input": { "productId": id, "featured": featured } }),
             )
             .await;
-        let payload = &body["data"]["setProductFeatured"];
-        assert_eq!(payload["userErrors"], json!([]), "{body}");
+        let payload = &res["data"]["setProductFeatured"];
+        assert_eq!(payload["userErrors"], json!([]), "{res}");
         assert_eq!(payload["productId"], id.as_str());
         assert_eq!(payload["featured"], featured);
-        let body = app
+        let res = app
             .graphql(
                 "query($id: ID!) { product(id: $id) { featured } }",
                 json!({ "id": id }),
             )
             .await;
-        assert_eq!(body["data"]["product"]["featured"], featured);
+        assert_eq!(res["data"]["product"]["featured"], featured);
     }
 
     let unknown = unknown_gid(NodeKind::Product);
-    let body = app
+    let res = app
         .as_(&admin)
         .graphql(
             SET_FEATURED,
             json!({ "input": { "productId": unknown, "featured": true } }),
         )
         .await;
-    assert_eq!(body.error_code(), Some("NOT_FOUND"));
+    assert_eq!(res.error_code(), Some("NOT_FOUND"));
     let outlet = app.outlet().await.gid;
-    let body = app
+    let res = app
         .as_(&admin)
         .graphql(
             SET_FEATURED,
             json!({ "input": { "productId": outlet, "featured": true } }),
         )
         .await;
-    assert_eq!(body.error_code(), Some("BAD_USER_INPUT"));
+    assert_eq!(res.error_code(), Some("BAD_USER_INPUT"));
 }
 
 #[tokio::test]
@@ -574,25 +571,22 @@ async fn buyers_are_forbidden_and_anonymous_callers_unauthenticated() {
     let (product, unplaced_product_id) = (made.gid, made.id);
 
     // Something for the refused removals to remove.
-    let body = app
+    let res = app
         .as_(&admin)
         .graphql(
             &assign_seller(),
             json!({ "input": { "outletId": outlet, "sellerId": placed } }),
         )
         .await;
-    assert_eq!(
-        body["data"]["assignSellerToOutlet"]["userErrors"],
-        json!([])
-    );
-    let body = app
+    assert_eq!(res["data"]["assignSellerToOutlet"]["userErrors"], json!([]));
+    let res = app
         .as_(&admin)
         .graphql(
             &assign_staff(),
             json!({ "input": { "outletId": outlet, "userId": staff_id } }),
         )
         .await;
-    assert_eq!(body["data"]["assignOutletStaff"]["userErrors"], json!([]));
+    assert_eq!(res["data"]["assignOutletStaff"]["userErrors"], json!([]));
 
     let mutations: Vec<(String, Value)> = vec![
         (create_outlet(), new_outlet_input()),
@@ -637,22 +631,18 @@ async fn buyers_are_forbidden_and_anonymous_callers_unauthenticated() {
         .unwrap();
 
     for (query, input) in &mutations {
-        let body = app
+        let res = app
             .as_(&buyer)
             .graphql(query, json!({ "input": input }))
             .await;
-        assert_eq!(body.error_code(), Some("FORBIDDEN"), "{query}: {body}");
+        assert_eq!(res.error_code(), Some("FORBIDDEN"), "{query}: {res}");
         assert!(
-            body["data"].is_null(),
-            "no payload for a refused call: {body}"
+            res["data"].is_null(),
+            "no payload for a refused call: {res}"
         );
-        let body = app.graphql(query, json!({ "input": input })).await;
-        assert_eq!(
-            body.error_code(),
-            Some("UNAUTHENTICATED"),
-            "{query}: {body}"
-        );
-        assert!(body["data"].is_null());
+        let res = app.graphql(query, json!({ "input": input })).await;
+        assert_eq!(res.error_code(), Some("UNAUTHENTICATED"), "{query}: {res}");
+        assert!(res["data"].is_null());
     }
 
     assert_eq!(counts(&app).await, before);
