@@ -6,11 +6,10 @@ use entity::{
     enums::{ProductStatus, SellerStatus},
     product, seller,
 };
-use pasar_oleh::domain::global_id::{GlobalId, NodeKind};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use crate::helpers::{NewProduct, TestApp, UserError};
+use crate::helpers::{NewProduct, NodeKind, TestApp, UserError, gid};
 
 /// A catalogue with something hidden in every way: seller V (verified) has four active
 /// products, two drafts, one archived and one unpublished; W (verified) two active; S had three
@@ -169,7 +168,7 @@ async fn hidden_products_and_sellers_are_not_found_by_slug_id_or_node() {
             )
             .await;
         assert_eq!(code.error_code(), Some("NOT_FOUND"), "{}", p.slug);
-        let id = GlobalId::new(NodeKind::Product, p.id).encode();
+        let id = gid(NodeKind::Product, p.id);
         let code = app
             .graphql(
                 "query($id: ID) { product(id: $id) { id } }",
@@ -200,7 +199,7 @@ async fn hidden_products_and_sellers_are_not_found_by_slug_id_or_node() {
             )
             .await;
         assert_eq!(code.error_code(), Some("NOT_FOUND"));
-        let id = GlobalId::new(NodeKind::Seller, s.id).encode();
+        let id = gid(NodeKind::Seller, s.id);
         let data = app
             .graphql(
                 "query($id: ID!) { node(id: $id) { id } }",

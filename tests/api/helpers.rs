@@ -21,8 +21,9 @@
 
 use std::path::PathBuf;
 
+pub use pasar_oleh::domain::global_id::NodeKind;
 use pasar_oleh::{
-    domain::global_id::{GlobalId, NodeKind},
+    domain::global_id::GlobalId,
     graphql::{self, AppSchema},
     startup::Application,
     state::AppState,
@@ -663,11 +664,6 @@ impl GqlResponse {
             })
             .collect()
     }
-
-    /// The codes of `user_errors`, in order.
-    pub fn user_error_codes(&self) -> Vec<String> {
-        self.user_errors().into_iter().map(|e| e.code).collect()
-    }
 }
 
 impl std::ops::Index<&str> for GqlResponse {
@@ -698,6 +694,11 @@ pub fn unique_email(prefix: &str) -> String {
 /// The global ID of a category of the reference tree (loaded by the migrations).
 pub fn category_id(slug: &str) -> String {
     GlobalId::new(NodeKind::Category, migration::category_id(slug)).encode()
+}
+
+/// The global ID the API gives an object of `kind`.
+pub fn gid(kind: NodeKind, id: Uuid) -> String {
+    GlobalId::new(kind, id).encode()
 }
 
 /// A global ID of `kind` for an ID that does not exist.

@@ -3,11 +3,10 @@
 //! every mutation to buyers and anonymous callers.
 
 use entity::{outlet, outlet_hour, outlet_seller, outlet_staff, product};
-use pasar_oleh::domain::global_id::NodeKind;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, UserError, unknown_gid};
+use crate::helpers::{NodeKind, TestApp, UserError, unknown_gid};
 
 const OUTLET_FIELDS: &str = "outlet { id code name restArea status phone location { latitude longitude } kecamatan { code } village { code } openingHours { weekday opens closes } sellers { businessName } } userErrors { field code message }";
 
