@@ -758,7 +758,7 @@ async fn test_state(seeded: bool) -> AppState {
 // service signature changes, this module is the one place to adapt.
 // ---------------------------------------------------------------------------------------------
 
-pub mod seams {
+mod seams {
     use chrono::{Days, Utc};
     use entity::seller;
     use pasar_oleh::{
