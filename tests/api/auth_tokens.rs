@@ -1,7 +1,5 @@
 //! Access tokens per RFC 8725: every rejection the issue lists, and key rotation with `kid`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::Utc;
 use pasar_oleh::auth::jwt::JwtKeys;

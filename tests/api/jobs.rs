@@ -2,8 +2,6 @@
 //! across runners, transactional enqueue and lease expiry. Runs on SQLite by default and on
 //! PostgreSQL when TEST_DATABASE_URL is set (an unreachable server fails, never skips).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::{
     collections::HashMap,
     sync::{
@@ -13,6 +11,7 @@ use std::{
     time::Duration,
 };
 
+use crate::helpers;
 use chrono::{DurationRound, TimeDelta, Utc};
 use entity::{enums::JobStatus, job};
 use pasar_oleh::{
@@ -23,42 +22,14 @@ use pasar_oleh::{
     },
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, TransactionTrait,
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 /// A migrated database no other test uses, and its URL (for a second pool on the same data).
 async fn fresh_db() -> (DatabaseConnection, String) {
-    let url = match std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-    {
-        None => {
-            let dir =
-                std::env::temp_dir().join(format!("pasar-oleh-jobs-{}", Uuid::now_v7().simple()));
-            std::fs::create_dir_all(&dir).unwrap();
-            format!("sqlite://{}?mode=rwc", dir.join("jobs.db").display())
-        }
-        Some(admin_url) => {
-            let name = format!("pasar_test_{}", Uuid::now_v7().simple());
-            let admin = Database::connect(&admin_url)
-                .await
-                .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but unreachable: {e}"));
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .unwrap();
-            admin.close().await.unwrap();
-            let (base, query) = match admin_url.split_once('?') {
-                Some((base, query)) => (base, format!("?{query}")),
-                None => (admin_url.as_str(), String::new()),
-            };
-            let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
-            format!("{server}/{name}{query}")
-        }
-    };
+    let url = helpers::fresh_database_url(&helpers::scratch_dir()).await;
     let db = connect(&url).await;
     db::migrate(&db).await.unwrap();
     (db, url)

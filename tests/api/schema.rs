@@ -1,8 +1,6 @@
 //! The committed `schema.graphql` is what the code prints; regenerate it with
 //! `cargo run -- schema > schema.graphql`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 #[test]
 fn committed_schema_matches_the_code() {
     let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))

@@ -3,28 +3,20 @@
 //! answers UNAUTHENTICATED, FORBIDDEN or NOT_FOUND (where existence must not leak) and changes
 //! nothing in the database.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+use std::collections::{BTreeMap, BTreeSet};
 
-mod common;
-
-use std::collections::BTreeMap;
-
-use chrono::Utc;
-use common::test_state;
+use async_graphql::parser::{
+    parse_query, parse_schema,
+    types::{DocumentOperations, Selection, TypeKind, TypeSystemDefinition},
+};
 use entity::{
-    enums::ProductStatus, kiosk, outlet, outlet_seller, outlet_staff, product, seller,
-    seller_member, seller_status_change, stock, user,
+    kiosk, outlet, outlet_seller, outlet_staff, product, seller, seller_member,
+    seller_status_change, stock, user,
 };
-use pasar_oleh::{
-    auth::caller::Caller,
-    domain::global_id::{GlobalId, NodeKind},
-    graphql::{self, AppSchema},
-    services::accounts,
-    state::AppState,
-};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{EntityTrait, QueryOrder};
 use serde_json::{Value, json};
-use uuid::Uuid;
+
+use crate::helpers::{Credential, Signer, TestApp, category_id};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Actor {
@@ -43,191 +35,69 @@ const ALL: [Actor; 8] = [
     Anonymous, Buyer, SellerA, SellerB, Staff1, Staff2, Kiosk, Admin,
 ];
 
+/// Mutations that need no signed-in caller, by design: they are how a caller gets (or gives up)
+/// a session. Every other mutation of the schema must have a case in `cases()`.
+const PUBLIC_BY_DESIGN: [(&str, &str); 4] = [
+    (
+        "register",
+        "creates the account a caller then signs in with",
+    ),
+    ("login", "exchanges a password for tokens"),
+    ("refreshToken", "exchanges a refresh token for new tokens"),
+    ("logout", "revokes the refresh token it is given"),
+];
+
 struct World {
-    state: AppState,
-    schema: AppSchema,
-    callers: BTreeMap<Actor, Caller>,
+    app: TestApp,
+    callers: BTreeMap<Actor, Credential>,
     vars: Value,
 }
 
-async fn user_with(state: &AppState, email: &str, admin: bool) -> Uuid {
-    let u = if admin {
-        accounts::create_admin(&state.db, &state.events, email, "Admin", "rahasia-123")
-            .await
-            .unwrap()
-    } else {
-        accounts::register(
-            &state.db,
-            &state.events,
-            accounts::RegisterInput {
-                email: Some(email.into()),
-                phone: None,
-                display_name: "U".into(),
-                password: "rahasia-123".into(),
-            },
-        )
-        .await
-        .unwrap()
-    };
-    u.id
-}
-
-async fn caller_for(state: &AppState, user_id: Uuid) -> Caller {
-    let token = state.jwt.issue_access(user_id).unwrap();
-    pasar_oleh::http::caller::resolve(state, Some(&format!("Bearer {token}")))
-        .await
-        .unwrap()
-}
-
+/// Two verified sellers (A placed at outlet 1), a pending seller, two outlets with one staff
+/// member each, a kiosk of outlet 1, an active and a draft product of seller A.
 async fn world() -> World {
-    let state = test_state(true).await;
-    let db = &state.db;
-    let now = Utc::now();
-    let find_seller = |slug: &'static str| async move {
-        seller::Entity::find()
-            .filter(seller::Column::Slug.eq(slug))
-            .one(db)
-            .await
-            .unwrap()
-            .unwrap()
-    };
-    let a = find_seller("keripik-mangga-bu-sri").await;
-    let places_a: Vec<Uuid> = outlet_seller::Entity::find()
-        .filter(outlet_seller::Column::SellerId.eq(a.id))
-        .all(db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|p| p.outlet_id)
-        .collect();
-    let outlet1 = outlet::Entity::find_by_id(places_a[0])
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
-    let outlet2 = outlet::Entity::find()
-        .filter(outlet::Column::Id.is_not_in(places_a.clone()))
-        .order_by_asc(outlet::Column::Code)
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
-    let b = seller::Entity::find()
-        .filter(seller::Column::Id.ne(a.id))
-        .filter(seller::Column::Status.eq(entity::enums::SellerStatus::Verified))
-        .order_by_asc(seller::Column::Slug)
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
-    let pending = seller::Entity::find()
-        .filter(seller::Column::Status.eq(entity::enums::SellerStatus::Pending))
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
-    let products_a = product::Entity::find()
-        .filter(product::Column::SellerId.eq(a.id))
-        .all(db)
-        .await
-        .unwrap();
-    let active_a = products_a
-        .iter()
-        .find(|p| p.status == ProductStatus::Active)
-        .unwrap()
-        .clone();
-    // A draft of seller A (made so, if the demo data has none).
-    let draft_a = match products_a.iter().find(|p| p.status == ProductStatus::Draft) {
-        Some(p) => p.clone(),
-        None => {
-            let mut m: product::ActiveModel = products_a
-                .iter()
-                .find(|p| p.id != active_a.id)
-                .unwrap()
-                .clone()
-                .into();
-            m.status = Set(ProductStatus::Draft);
-            m.update(db).await.unwrap()
-        }
-    };
-
-    let buyer = user_with(&state, "buyer@example.id", false).await;
-    let seller_a = user_with(&state, "a@example.id", false).await;
-    let seller_b = user_with(&state, "b@example.id", false).await;
-    let staff1 = user_with(&state, "staff1@example.id", false).await;
-    let staff2 = user_with(&state, "staff2@example.id", false).await;
-    let admin = user_with(&state, "admin@example.id", true).await;
-    for (s, u) in [(a.id, seller_a), (b.id, seller_b)] {
-        seller_member::ActiveModel {
-            seller_id: Set(s),
-            user_id: Set(u),
-            created_at: Set(now),
-        }
-        .insert(db)
-        .await
-        .unwrap();
-    }
-    for (o, u) in [(outlet1.id, staff1), (outlet2.id, staff2)] {
-        outlet_staff::ActiveModel {
-            outlet_id: Set(o),
-            user_id: Set(u),
-            created_at: Set(now),
-        }
-        .insert(db)
-        .await
-        .unwrap();
-    }
-    let mut tx = pasar_oleh::services::tx::Tx::begin(&state.db, &state.events)
-        .await
-        .unwrap();
-    let (kiosk_model, credential) = accounts::register_kiosk(&mut tx, outlet1.id, "Kiosk 1", admin)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let mut callers = BTreeMap::new();
-    callers.insert(Anonymous, Caller::Anonymous);
-    callers.insert(
-        Kiosk,
-        pasar_oleh::http::caller::resolve(&state, Some(&format!("Kiosk {credential}")))
-            .await
-            .unwrap(),
-    );
-    for (actor, id) in [
-        (Buyer, buyer),
-        (SellerA, seller_a),
-        (SellerB, seller_b),
-        (Staff1, staff1),
-        (Staff2, staff2),
-        (Admin, admin),
-    ] {
-        callers.insert(actor, caller_for(&state, id).await);
-    }
-    let gid = |kind, id| GlobalId::new(kind, id).encode();
-    let keripik = GlobalId::new(NodeKind::Category, migration::category_id("keripik")).encode();
+    let app = TestApp::in_process().await;
+    let a = app.seller().await;
+    let b = app.seller().await;
+    let pending = app.pending_seller().await;
+    let outlet1 = app.outlet().await;
+    let outlet2 = app.outlet().await;
+    app.place(&a.gid, &outlet1).await;
+    let active_a = app.product(&a, Default::default()).await;
+    let draft_a = app.draft_product(&a, Default::default()).await;
+    let buyer = app.buyer().await;
+    let staff1 = app.staff(&outlet1).await;
+    let staff2 = app.staff(&outlet2).await;
+    let kiosk = app.kiosk(&outlet1).await;
+    let admin = app.admin().await;
+    let callers = BTreeMap::from([
+        (Anonymous, Credential::Anonymous),
+        (Buyer, buyer.credential()),
+        (SellerA, a.credential()),
+        (SellerB, b.credential()),
+        (Staff1, staff1.credential()),
+        (Staff2, staff2.credential()),
+        (Kiosk, kiosk.credential()),
+        (Admin, admin.credential()),
+    ]);
     let vars = json!({
-        "sellerA": gid(NodeKind::Seller, a.id),
-        "pending": gid(NodeKind::Seller, pending.id),
-        "activeA": gid(NodeKind::Product, active_a.id),
-        "draftA": gid(NodeKind::Product, draft_a.id),
-        "outlet1": gid(NodeKind::Outlet, outlet1.id),
-        "outlet2": gid(NodeKind::Outlet, outlet2.id),
-        "keripik": keripik,
-        "kiosk": kiosk_model.id.to_string(),
-        "buyer": buyer.to_string(),
-        "sellerB": gid(NodeKind::Seller, b.id),
+        "sellerA": a.gid,
+        "pending": pending.gid,
+        "activeA": active_a.gid,
+        "draftA": draft_a.gid,
+        "outlet1": outlet1.gid,
+        "outlet2": outlet2.gid,
+        "keripik": category_id("keripik"),
+        "kiosk": kiosk.id,
+        "buyer": buyer.id.to_string(),
+        "sellerB": b.gid,
     });
-    let schema = graphql::build_schema(&state);
-    World {
-        state,
-        schema,
-        callers,
-        vars,
-    }
+    World { app, callers, vars }
 }
 
 /// A digest of every table a mutation could touch.
-async fn snapshot(state: &AppState) -> String {
-    let db = &state.db;
+async fn snapshot(app: &TestApp) -> String {
+    let db = app.db();
     format!(
         "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
         seller::Entity::find()
@@ -420,15 +290,6 @@ fn cases() -> Vec<(&'static str, &'static [Actor], &'static str)> {
     ]
 }
 
-fn code_of(res: &async_graphql::Response) -> Option<String> {
-    res.errors
-        .first()
-        .and_then(|e| match e.extensions.as_ref()?.get("code")? {
-            async_graphql::Value::String(s) => Some(s.clone()),
-            _ => None,
-        })
-}
-
 #[tokio::test]
 async fn every_mutation_is_checked_against_every_caller() {
     let w = world().await;
@@ -438,29 +299,23 @@ async fn every_mutation_is_checked_against_every_caller() {
             if allowed.contains(&actor) {
                 continue;
             }
-            let before = snapshot(&w.state).await;
-            let request = async_graphql::Request::new(query)
-                .variables(async_graphql::Variables::from_json(w.vars.clone()));
-            let res = graphql::execute_as(
-                &w.schema,
-                &w.state,
-                request,
-                w.callers[&actor].clone(),
-                "matrix".into(),
-            )
-            .await;
+            let before = snapshot(&w.app).await;
+            let res = w
+                .app
+                .as_(&w.callers[&actor])
+                .graphql(query, w.vars.clone())
+                .await;
             let expected = match actor {
                 Anonymous | Kiosk => "UNAUTHENTICATED",
                 _ => denied_code,
             };
             assert_eq!(
-                code_of(&res).as_deref(),
+                res.error_code(),
                 Some(expected),
-                "{actor:?} on {query}: {:?}",
-                res.errors
+                "{actor:?} on {query}: {res}"
             );
             assert_eq!(
-                snapshot(&w.state).await,
+                snapshot(&w.app).await,
                 before,
                 "{actor:?} changed the database with {query}"
             );
@@ -471,26 +326,103 @@ async fn every_mutation_is_checked_against_every_caller() {
     // They run after every denial so that their changes cannot mask one.
     for (query, allowed, _) in cases() {
         for actor in allowed {
-            let request = async_graphql::Request::new(query)
-                .variables(async_graphql::Variables::from_json(w.vars.clone()));
-            let res = graphql::execute_as(
-                &w.schema,
-                &w.state,
-                request,
-                w.callers[actor].clone(),
-                "matrix".into(),
-            )
-            .await;
-            let code = code_of(&res);
+            let res = w
+                .app
+                .as_(&w.callers[actor])
+                .graphql(query, w.vars.clone())
+                .await;
             assert!(
                 !matches!(
-                    code.as_deref(),
+                    res.error_code(),
                     Some("UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND")
                 ),
-                "{actor:?} was refused {query}: {:?}",
-                res.errors
+                "{actor:?} was refused {query}: {res}"
             );
         }
     }
     assert!(checked > 120, "only {checked} denied cases checked");
+}
+
+#[test]
+fn every_mutation_of_the_schema_has_a_case_or_is_public_by_design() {
+    let in_schema = schema_mutations();
+    let public: BTreeSet<String> = PUBLIC_BY_DESIGN
+        .iter()
+        .map(|(m, _)| m.to_string())
+        .collect();
+    let covered: BTreeSet<String> = cases()
+        .iter()
+        .flat_map(|(query, _, _)| root_fields(query))
+        .collect();
+    let missing: Vec<&String> = in_schema
+        .iter()
+        .filter(|m| !covered.contains(*m) && !public.contains(*m))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "mutations without a case in the authorization matrix: {missing:?} (add a case to cases(), or list them in PUBLIC_BY_DESIGN with the reason)"
+    );
+    let stale: Vec<&String> = covered
+        .union(&public)
+        .filter(|m| !in_schema.contains(*m))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "the matrix names mutations the schema lacks: {stale:?}"
+    );
+    let both: Vec<&String> = covered.intersection(&public).collect();
+    assert!(both.is_empty(), "listed as public and as guarded: {both:?}");
+    assert!(
+        in_schema.len() >= 25,
+        "only {} mutations found: {in_schema:?}",
+        in_schema.len()
+    );
+}
+
+/// The field names of the mutation root type, read from the schema the code prints.
+fn schema_mutations() -> BTreeSet<String> {
+    let doc = parse_schema(pasar_oleh::graphql::sdl()).expect("the SDL parses");
+    // The root is named in a `schema { mutation: … }` block when there is one.
+    let root = doc
+        .definitions
+        .iter()
+        .find_map(|d| match d {
+            TypeSystemDefinition::Schema(s) => s.node.mutation.as_ref().map(|m| m.node.to_string()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "MutationRoot".into());
+    doc.definitions
+        .iter()
+        .find_map(|d| match d {
+            TypeSystemDefinition::Type(t) if t.node.name.node == root.as_str() => {
+                match &t.node.kind {
+                    TypeKind::Object(o) => Some(
+                        o.fields
+                            .iter()
+                            .map(|f| f.node.name.node.to_string())
+                            .collect(),
+                    ),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no type {root} in the SDL"))
+}
+
+/// The root fields a case's operation selects.
+fn root_fields(query: &str) -> Vec<String> {
+    let doc = parse_query(query).unwrap_or_else(|e| panic!("{query}: {e}"));
+    let operations: Vec<_> = match &doc.operations {
+        DocumentOperations::Single(op) => vec![op],
+        DocumentOperations::Multiple(ops) => ops.values().collect(),
+    };
+    operations
+        .into_iter()
+        .flat_map(|op| op.node.selection_set.node.items.iter())
+        .filter_map(|item| match &item.node {
+            Selection::Field(f) => Some(f.node.name.node.to_string()),
+            _ => None,
+        })
+        .collect()
 }

@@ -1,0 +1,20 @@
+//! The one integration-test binary (`cargo test --test api`): the harness in `helpers`, then one
+//! module per area of the product. A new area adds its `mod` line to the list below.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+// Area modules, one per area of the product (a new area, e.g. jobs.rs, adds its line here):
+mod accounts;
+mod auth_tokens;
+mod authorization_matrix;
+mod catalog_queries;
+mod catalog_visibility;
+mod dataloader_bound;
+mod http;
+mod jobs;
+mod onboarding;
+mod outlet_admin;
+mod schema;
+mod seed;
