@@ -169,123 +169,152 @@ async fn snapshot(app: &TestApp) -> String {
     )
 }
 
-/// (mutation, the actors allowed, the code every other signed-in user gets)
-fn cases() -> Vec<(&'static str, &'static [Actor], &'static str)> {
+/// (mutation, the actors allowed, the code every other signed-in user gets, the domain events a
+/// successful call publishes)
+fn cases() -> Vec<(
+    &'static str,
+    &'static [Actor],
+    &'static str,
+    &'static [&'static str],
+)> {
     vec![
         (
             "mutation($pending: ID!) { verifySeller(input: { sellerId: $pending }) { userErrors { code } } }",
             &[Admin],
             "FORBIDDEN",
+            &["seller_status_changed"],
         ),
         (
             "mutation($pending: ID!) { rejectSeller(input: { sellerId: $pending, reason: \"NIB tidak valid\" }) { userErrors { code } } }",
             &[Admin],
             "FORBIDDEN",
+            &["seller_status_changed"],
         ),
         (
             "mutation($sellerA: ID!) { suspendSeller(input: { sellerId: $sellerA, reason: \"uji\" }) { userErrors { code } } }",
             &[Admin],
             "FORBIDDEN",
+            &["seller_status_changed"],
         ),
         (
             "mutation($sellerA: ID!) { reinstateSeller(input: { sellerId: $sellerA }) { userErrors { code } } }",
             &[Admin],
             "FORBIDDEN",
+            &["seller_status_changed"],
         ),
         (
             "mutation($sellerA: ID!) { updateSellerApplication(input: { sellerId: $sellerA, application: { description: \"Baru\" } }) { userErrors { code } } }",
             &[SellerA],
             "NOT_FOUND",
+            &["seller_changed"],
         ),
         (
             "mutation($sellerA: ID!, $keripik: ID!) { createProduct(input: { sellerId: $sellerA, product: { categoryId: $keripik, name: \"Keripik Uji\", price: 1000, unitLabel: \"pak\" } }) { userErrors { code } } }",
             &[SellerA, Admin],
             "FORBIDDEN",
+            &["product_changed"],
         ),
         (
             "mutation($draftA: ID!) { updateProduct(input: { productId: $draftA, product: { price: 12345 } }) { userErrors { code } } }",
             &[SellerA, Admin],
             "NOT_FOUND",
+            &["product_changed"],
         ),
         (
             "mutation($activeA: ID!) { updateProduct(input: { productId: $activeA, product: { price: 12345 } }) { userErrors { code } } }",
             &[SellerA, Admin],
             "FORBIDDEN",
+            &["product_changed"],
         ),
         (
             "mutation($draftA: ID!) { publishProduct(input: { productId: $draftA }) { userErrors { code } } }",
             &[SellerA, Admin],
             "NOT_FOUND",
+            &["product_changed"],
         ),
         (
             "mutation($activeA: ID!) { unpublishProduct(input: { productId: $activeA }) { userErrors { code } } }",
             &[SellerA, Admin],
             "FORBIDDEN",
+            &["product_changed"],
         ),
         (
             "mutation($draftA: ID!) { archiveProduct(input: { productId: $draftA }) { userErrors { code } } }",
             &[SellerA, Admin],
             "NOT_FOUND",
+            &["product_changed"],
         ),
         (
             "mutation($outlet1: ID!, $activeA: ID!) { setStock(input: { outletId: $outlet1, productId: $activeA, quantity: 7 }) { userErrors { code } } }",
             &[SellerA, Staff1, Admin],
             "FORBIDDEN",
+            &["stock_changed"],
         ),
         (
             "mutation($outlet2: ID!, $activeA: ID!) { setStock(input: { outletId: $outlet2, productId: $activeA, quantity: 7 }) { userErrors { code } } }",
             &[Staff2, Admin],
             "FORBIDDEN",
+            &["stock_changed"],
         ),
         (
             "mutation($outlet1: ID!) { registerKiosk(input: { outletId: $outlet1, name: \"Kiosk baru\" }) { userErrors { code } } }",
             &[Admin],
             "FORBIDDEN",
+            &["kiosk_changed"],
         ),
         (
             "mutation($kiosk: ID!) { revokeKiosk(input: { kioskId: $kiosk }) { id } }",
             &[Admin],
             "FORBIDDEN",
+            &["kiosk_changed"],
         ),
         (
             "mutation { createOutlet(input: { code: \"TGS-K99\", name: \"Kios 99\", restArea: \"Rest Area Tongas\", villageCode: \"35.13.23.2008\", latitude: -7.74, longitude: 113.11, openingHours: [] }) { userErrors { code } } }",
             &[Admin],
             "FORBIDDEN",
+            &["outlet_changed"],
         ),
         (
             "mutation($outlet1: ID!) { updateOutlet(input: { outletId: $outlet1, name: \"Kios Satu\" }) { userErrors { code } } }",
             &[Admin],
             "FORBIDDEN",
+            &["outlet_changed"],
         ),
         (
             "mutation($outlet2: ID!, $sellerB: ID!) { assignSellerToOutlet(input: { outletId: $outlet2, sellerId: $sellerB }) { userErrors { code } } }",
             &[Admin],
             "FORBIDDEN",
+            &["outlet_changed"],
         ),
         (
             "mutation($outlet1: ID!, $sellerA: ID!) { removeSellerFromOutlet(input: { outletId: $outlet1, sellerId: $sellerA }) { userErrors { code } } }",
             &[Admin],
             "FORBIDDEN",
+            &["outlet_changed"],
         ),
         (
             "mutation($outlet2: ID!, $buyer: ID!) { assignOutletStaff(input: { outletId: $outlet2, userId: $buyer }) { userErrors { code } } }",
             &[Admin],
             "FORBIDDEN",
+            &["outlet_changed"],
         ),
         (
             "mutation($outlet2: ID!, $buyer: ID!) { removeOutletStaff(input: { outletId: $outlet2, userId: $buyer }) { userErrors { code } } }",
             &[Admin],
             "FORBIDDEN",
+            &["outlet_changed"],
         ),
         (
             "mutation($activeA: ID!) { setProductFeatured(input: { productId: $activeA, featured: true }) { userErrors { code } } }",
             &[Admin],
             "FORBIDDEN",
+            &["product_changed"],
         ),
         (
             "mutation { applyAsSeller(input: { businessName: \"Usaha Uji\" }) { userErrors { code } } }",
             &[Buyer, SellerA, SellerB, Staff1, Staff2, Admin],
             "UNAUTHENTICATED",
+            &["seller_changed"],
         ),
     ]
 }
@@ -294,7 +323,8 @@ fn cases() -> Vec<(&'static str, &'static [Actor], &'static str)> {
 async fn every_mutation_is_checked_against_every_caller() {
     let w = world().await;
     let mut checked = 0;
-    for (query, allowed, denied_code) in cases() {
+    let mut events = w.app.events();
+    for (query, allowed, denied_code, _) in cases() {
         for actor in ALL {
             if allowed.contains(&actor) {
                 continue;
@@ -319,13 +349,20 @@ async fn every_mutation_is_checked_against_every_caller() {
                 before,
                 "{actor:?} changed the database with {query}"
             );
+            assert_eq!(
+                events.drain(),
+                Vec::<&str>::new(),
+                "{actor:?} was denied {query} yet events went out"
+            );
             checked += 1;
         }
     }
     // Then the allowed callers get through the guards (the action may still report userErrors).
-    // They run after every denial so that their changes cannot mask one.
-    for (query, allowed, _) in cases() {
-        for actor in allowed {
+    // They run after every denial so that their changes cannot mask one. A call that succeeds
+    // publishes its events after commit; one that fails (userErrors) publishes none.
+    let (mut succeeded, mut failed) = (0, 0);
+    for (query, allowed, _, published) in cases() {
+        for (turn, actor) in allowed.iter().enumerate() {
             let res = w
                 .app
                 .as_(&w.callers[actor])
@@ -338,9 +375,37 @@ async fn every_mutation_is_checked_against_every_caller() {
                 ),
                 "{actor:?} was refused {query}: {res}"
             );
+            let went_out = events.drain();
+            let rule_failed = res["data"]
+                .as_object()
+                .and_then(|data| data.values().next())
+                .and_then(|payload| payload.get("userErrors"))
+                .and_then(Value::as_array)
+                .is_some_and(|errors| !errors.is_empty());
+            if res.error_code().is_none() && !rule_failed {
+                // A later caller may repeat what an earlier one did (publishing a product
+                // already public): a call that changes nothing may publish nothing.
+                let repeat = turn > 0 && went_out.is_empty();
+                assert!(
+                    went_out == published || repeat,
+                    "{actor:?} on {query} published {went_out:?}, not {published:?}: {res}"
+                );
+                succeeded += 1;
+            } else {
+                assert_eq!(
+                    went_out,
+                    Vec::<&str>::new(),
+                    "{actor:?} failed {query} yet events went out: {res}"
+                );
+                failed += 1;
+            }
         }
     }
     assert!(checked > 120, "only {checked} denied cases checked");
+    // Both sides of the event rule are exercised: most allowed calls succeed, and some fail
+    // on a business rule (a second verification, an application missing its fields).
+    assert!(succeeded >= 20, "only {succeeded} allowed calls succeeded");
+    assert!(failed >= 2, "only {failed} allowed calls failed");
 }
 
 #[test]
@@ -352,7 +417,7 @@ fn every_mutation_of_the_schema_has_a_case_or_is_public_by_design() {
         .collect();
     let covered: BTreeSet<String> = cases()
         .iter()
-        .flat_map(|(query, _, _)| root_fields(query))
+        .flat_map(|(query, _, _, _)| root_fields(query))
         .collect();
     let missing: Vec<&String> = in_schema
         .iter()

@@ -104,6 +104,11 @@ impl TestApp {
     }
 
     /// SQL statements run so far (for DataLoader bounds).
+    /// Listens to the domain events published from now on.
+    pub fn events(&self) -> Events {
+        Events(self.state.events.subscribe())
+    }
+
     pub fn sql_statements(&self) -> u64 {
         self.state.statements.get()
     }
@@ -753,6 +758,26 @@ async fn test_state(seeded: bool) -> AppState {
     let dir = scratch_dir();
     let url = fresh_database_url(&dir).await;
     seams::build_state(url, dir, seeded).await
+}
+
+/// Domain events as a test sees them: their stable names, in publishing order.
+pub struct Events(
+    tokio::sync::broadcast::Receiver<std::sync::Arc<pasar_oleh::domain::events::DomainEvent>>,
+);
+
+impl Events {
+    /// Everything published since the last call. Events go out when a unit of work commits,
+    /// before the mutation answers, so nothing is still in flight once a call has returned.
+    pub fn drain(&mut self) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        loop {
+            match self.0.try_recv() {
+                Ok(event) => names.push(event.name()),
+                Err(tokio::sync::broadcast::error::TryRecvError::Empty) => return names,
+                Err(e) => panic!("event stream broken: {e}"),
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ mod helpers;
 
 // Area modules, one per area of the product (a new area, e.g. jobs.rs, adds its line here):
 mod accounts;
+mod architecture;
 mod auth_tokens;
 mod authorization_matrix;
 mod catalog_queries;
