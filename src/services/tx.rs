@@ -54,7 +54,11 @@ impl Tx {
                 Ok(value)
             }
             Err(err) => {
-                self.txn.rollback().await?;
+                // The caller's failure is the answer; a failed rollback only ends the
+                // transaction on the server side, as dropping it would.
+                if let Err(rollback) = self.txn.rollback().await {
+                    tracing::warn!(error = %rollback, "rollback failed");
+                }
                 Err(err)
             }
         }

@@ -104,6 +104,13 @@ impl TestApp {
     }
 
     /// SQL statements run so far (for DataLoader bounds).
+    /// A unit of work on this app's database and event bus, for tests of the seam itself.
+    pub async fn begin(&self) -> pasar_oleh::services::tx::Tx {
+        pasar_oleh::services::tx::Tx::begin(&self.state.db, &self.state.events)
+            .await
+            .expect("a transaction")
+    }
+
     /// Listens to the domain events published from now on.
     pub fn events(&self) -> Events {
         Events(self.state.events.subscribe())

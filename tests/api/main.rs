@@ -19,3 +19,4 @@ mod onboarding;
 mod outlet_admin;
 mod schema;
 mod seed;
+mod units_of_work;
