@@ -18,4 +18,5 @@ mod jobs;
 mod onboarding;
 mod outlet_admin;
 mod schema;
+mod security_publish;
 mod seed;
