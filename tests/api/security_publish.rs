@@ -443,3 +443,35 @@ async fn staff_set_stock_only_of_sellers_placed_at_their_outlet() {
         .await;
     assert_eq!(res.user_errors(), vec![], "{res}");
 }
+
+#[tokio::test]
+async fn an_edit_racing_verification_never_changes_verified_legal_data_in_place() {
+    let app = TestApp::in_process().await;
+    let admin = app.admin().await;
+    for trial in 0..12 {
+        let seller = app.pending_seller().await;
+        let reviewed = version_as(&app, &admin, &seller).await;
+        let swapped = format!("91201057990{:02}", trial + 10);
+        let (as_admin, as_owner) = (app.as_(&admin), app.as_(&seller.owner));
+        let verify = as_admin.graphql(
+            "mutation($s: ID!, $v: String) { verifySeller(input: { sellerId: $s, reviewedVersion: $v }) { userErrors { code } } }",
+            json!({ "s": seller.gid, "v": reviewed }),
+        );
+        let edit = as_owner.graphql(
+            UPDATE_SELLER,
+            json!({ "s": seller.gid, "a": { "nib": swapped } }),
+        );
+        let (verified, edited) = tokio::join!(verify, edit);
+        // Each call either applies whole or is refused (STALE, or "database is locked" on SQLite,
+        // which serialises writers); whichever wins, the office never verifies a NIB it did not
+        // review, and an edit never lands in a verified seller's legal data without review.
+        let row = seller_row(&app, seller.id).await;
+        if row.status == entity::enums::SellerStatus::Verified {
+            assert_eq!(
+                row.nib.as_deref(),
+                Some("9120105799001"),
+                "trial {trial}: verify {verified}, edit {edited}"
+            );
+        }
+    }
+}
