@@ -42,6 +42,30 @@ pub async fn find_with_seller(
     Ok(owner.map(|owner| (found, owner)))
 }
 
+/// The product and its seller as they are inside `tx`, both locked until it ends (PostgreSQL;
+/// SQLite serialises writers anyway). Compliance is judged on these rows, never on copies read
+/// before the transaction: a concurrent publish, edit or legal-change approval waits its turn.
+async fn locked(tx: &Tx, product_id: Uuid) -> AppResult<(product::Model, seller::Model)> {
+    let not_found = || AppError::not_found("product");
+    // The seller first, then the product: the order `onboarding::decide` locks them in.
+    let seller_id = product::Entity::find_by_id(product_id)
+        .one(tx.db())
+        .await?
+        .ok_or_else(not_found)?
+        .seller_id;
+    let owner = seller::Entity::find_by_id(seller_id)
+        .lock_exclusive()
+        .one(tx.db())
+        .await?
+        .ok_or_else(not_found)?;
+    let found = product::Entity::find_by_id(product_id)
+        .lock_exclusive()
+        .one(tx.db())
+        .await?
+        .ok_or_else(not_found)?;
+    Ok((found, owner))
+}
+
 /// A product in any status.
 pub async fn find(
     db: &impl ConnectionTrait,
@@ -280,11 +304,12 @@ pub async fn create(
 /// a change of category or halal declaration that fails the rule is refused (PERMIT_REQUIRED).
 pub async fn update(
     tx: &mut Tx,
-    seller: &seller::Model,
-    current: product::Model,
+    product_id: Uuid,
     fields: ProductFields,
     today: NaiveDate,
 ) -> AppResult<product::Model> {
+    let (current, seller) = locked(tx, product_id).await?;
+    let seller = &seller;
     validate(tx.db(), seller, &fields, Some(&current)).await?;
     let category_id = fields.category_id.unwrap_or(current.category_id);
     let halal = fields.halal.unwrap_or(current.halal);
@@ -336,12 +361,8 @@ pub async fn update(
 }
 
 /// DRAFT or ARCHIVED → ACTIVE, gated by verification and compliance.
-pub async fn publish(
-    tx: &mut Tx,
-    seller: &seller::Model,
-    current: product::Model,
-    today: NaiveDate,
-) -> AppResult<product::Model> {
+pub async fn publish(tx: &mut Tx, product_id: Uuid, today: NaiveDate) -> AppResult<product::Model> {
+    let (current, seller) = locked(tx, product_id).await?;
     if current.status == ProductStatus::Active {
         return Ok(current);
     }
@@ -352,7 +373,7 @@ pub async fn publish(
         ));
     }
     let food = is_food(tx.db(), current.category_id).await?;
-    if let Some(why) = compliance_failure(seller, food, current.halal, today) {
+    if let Some(why) = compliance_failure(&seller, food, current.halal, today) {
         return Err(AppError::rule(FieldCode::PermitRequired, why));
     }
     set_status(tx, current, ProductStatus::Active).await

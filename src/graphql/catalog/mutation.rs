@@ -151,11 +151,12 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: UpdateProductInput,
     ) -> AppResult<ProductPayload> {
-        let (current, owner) = managed(ctx, &input.product_id).await?;
+        let (current, _) = managed(ctx, &input.product_id).await?;
         let fields = input.product.into_fields()?;
         let today = ctx.request()?.today;
         let mut tx = ctx.begin().await?;
-        let result = products::update(&mut tx, &owner, current, fields, today).await;
+        // The service reads the product and its seller again inside the transaction.
+        let result = products::update(&mut tx, current.id, fields, today).await;
         payload(tx.finish(result).await)
     }
 
@@ -166,10 +167,11 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: ProductIdInput,
     ) -> AppResult<ProductPayload> {
-        let (current, owner) = managed(ctx, &input.product_id).await?;
+        let (current, _) = managed(ctx, &input.product_id).await?;
         let today = ctx.request()?.today;
         let mut tx = ctx.begin().await?;
-        let result = products::publish(&mut tx, &owner, current, today).await;
+        // The service reads the product and its seller again inside the transaction.
+        let result = products::publish(&mut tx, current.id, today).await;
         payload(tx.finish(result).await)
     }
 
