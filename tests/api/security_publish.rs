@@ -475,3 +475,39 @@ async fn an_edit_racing_verification_never_changes_verified_legal_data_in_place(
         }
     }
 }
+
+#[tokio::test]
+async fn publishing_racing_the_approval_of_a_removed_permit_never_leaves_food_live() {
+    let app = TestApp::in_process().await;
+    let admin = app.admin().await;
+    for trial in 0..12 {
+        let seller = app.seller().await; // P-IRT on record
+        let food = app.draft_product(&seller, NewProduct::default()).await;
+        let res = app
+            .as_(&seller.owner)
+            .graphql(
+                UPDATE_SELLER,
+                json!({ "s": seller.gid, "a": { "pirtNumber": "" } }),
+            )
+            .await;
+        assert_eq!(res.user_errors(), vec![], "{res}");
+        let (as_admin, as_owner) = (app.as_(&admin), app.as_(&seller.owner));
+        let approve = as_admin.graphql(
+            "mutation($s: ID!) { verifySeller(input: { sellerId: $s }) { userErrors { code } } }",
+            json!({ "s": seller.gid }),
+        );
+        let publish = as_owner.graphql(
+            "mutation($p: ID!) { publishProduct(input: { productId: $p }) { userErrors { code } } }",
+            json!({ "p": food.gid }),
+        );
+        let (approved, published) = tokio::join!(approve, publish);
+        let owner = seller_row(&app, seller.id).await;
+        if owner.pirt_number.is_none() {
+            assert_ne!(
+                product_row(&app, food.id).await.status,
+                ProductStatus::Active,
+                "trial {trial}: approve {approved}, publish {published}"
+            );
+        }
+    }
+}
