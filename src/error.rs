@@ -68,6 +68,10 @@ pub enum FieldCode {
     InvalidTransition,
     /// A suspended seller may not do this.
     SellerSuspended,
+    /// The object changed since the version the caller reviewed; read it again.
+    Stale,
+    /// A cap on how many objects may be created was reached (see the README's Limits).
+    LimitReached,
 }
 
 impl FieldCode {
@@ -83,6 +87,8 @@ impl FieldCode {
             FieldCode::PermitRequired => "PERMIT_REQUIRED",
             FieldCode::InvalidTransition => "INVALID_TRANSITION",
             FieldCode::SellerSuspended => "SELLER_SUSPENDED",
+            FieldCode::Stale => "STALE",
+            FieldCode::LimitReached => "LIMIT_REACHED",
         }
     }
 }

@@ -139,18 +139,26 @@ pub fn may_manage_product(
     })
 }
 
-/// Setting stock of a product at an outlet: the product's seller where it has a place at that
-/// outlet, the outlet's staff, and administrators.
+/// Setting stock of a product at an outlet: the product's seller's members and the outlet's
+/// staff, both only where the seller has a place at that outlet, and administrators.
+/// `product_seller_id` is `None` for a product that does not exist: FORBIDDEN to all but
+/// administrators, so that existence does not leak.
 pub fn may_set_stock(
     caller: &Caller,
-    product_seller_id: Uuid,
+    product_seller_id: Option<Uuid>,
     outlet_id: Uuid,
     seller_has_place: bool,
 ) -> AppResult<&UserCaller> {
     let user = signed_in(caller)?;
-    let as_seller = user.seller_ids.contains(&product_seller_id) && seller_has_place;
+    if user.is_admin {
+        return Ok(user);
+    }
+    let Some(seller_id) = product_seller_id else {
+        return Err(AppError::Forbidden);
+    };
+    let as_seller = user.seller_ids.contains(&seller_id);
     let as_staff = user.outlet_ids.contains(&outlet_id);
-    if user.is_admin || as_seller || as_staff {
+    if (as_seller || as_staff) && seller_has_place {
         Ok(user)
     } else {
         Err(AppError::Forbidden)
@@ -215,14 +223,18 @@ mod tests {
     }
 
     #[test]
-    fn stock_needs_a_place_or_the_stall() {
+    fn stock_needs_a_place_at_the_stall() {
         let (seller_id, outlet) = (Uuid::now_v7(), Uuid::now_v7());
         let seller = user(false, &[seller_id], &[]);
-        assert!(may_set_stock(&seller, seller_id, outlet, true).is_ok());
-        assert!(may_set_stock(&seller, seller_id, outlet, false).is_err());
+        assert!(may_set_stock(&seller, Some(seller_id), outlet, true).is_ok());
+        assert!(may_set_stock(&seller, Some(seller_id), outlet, false).is_err());
         let staff = user(false, &[], &[outlet]);
-        assert!(may_set_stock(&staff, seller_id, outlet, false).is_ok());
-        assert!(may_set_stock(&user(true, &[], &[]), seller_id, outlet, false).is_ok());
+        assert!(may_set_stock(&staff, Some(seller_id), outlet, true).is_ok());
+        assert!(may_set_stock(&staff, Some(seller_id), outlet, false).is_err());
+        assert!(may_set_stock(&staff, None, outlet, false).is_err());
+        let admin = user(true, &[], &[]);
+        assert!(may_set_stock(&admin, Some(seller_id), outlet, false).is_ok());
+        assert!(may_set_stock(&admin, None, outlet, false).is_ok());
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! URL slugs: lower-case ASCII letters, digits and single hyphens.
 
-use crate::error::{AppResult, Invalid};
+use crate::error::Invalid;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Slug(String);
@@ -48,23 +48,26 @@ pub fn slugify(name: &str, fallback: &str) -> String {
     }
 }
 
-/// The first of `base`, `base-2`, `base-3`, … that `taken` says is free.
-pub async fn first_free<F, Fut>(base: &str, taken: F) -> AppResult<String>
-where
-    F: Fn(String) -> Fut,
-    Fut: std::future::Future<Output = AppResult<bool>>,
-{
-    for n in 1..1000 {
-        let candidate = if n == 1 {
-            base.to_string()
-        } else {
-            format!("{base}-{n}")
-        };
-        if !taken(candidate.clone()).await? {
-            return Ok(candidate);
-        }
-    }
-    Ok(format!("{base}-{}", uuid::Uuid::now_v7().simple()))
+/// The first of `base`, `base-2`, `base-3`, … not among `taken` (the slugs already in use that
+/// start with `base`, read in one query). Never more than `taken.len() + 1` candidates.
+pub fn first_free(base: &str, taken: &[String]) -> String {
+    let taken: std::collections::HashSet<&str> = taken.iter().map(String::as_str).collect();
+    (1..=taken.len() + 1)
+        .map(|n| {
+            if n == 1 {
+                base.to_string()
+            } else {
+                format!("{base}-{n}")
+            }
+        })
+        .find(|candidate| !taken.contains(candidate.as_str()))
+        .unwrap_or_else(|| format!("{base}-{}", uuid::Uuid::now_v7().simple()))
+}
+
+/// The SQL `LIKE` pattern of the numbered variants of `base` (`base-%`). A slug holds only
+/// letters, digits and hyphens, so nothing in `base` needs escaping.
+pub fn numbered_pattern(base: &str) -> String {
+    format!("{base}-%")
 }
 
 #[cfg(test)]
@@ -82,6 +85,17 @@ mod tests {
             "kopi-robusta-tiris"
         );
         assert_eq!(slugify("éé", "produk"), "produk");
+    }
+
+    #[test]
+    fn first_free_skips_taken_slugs() {
+        let taken = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(first_free("tas", &[]), "tas");
+        assert_eq!(first_free("tas", &taken(&["tas"])), "tas-2");
+        assert_eq!(
+            first_free("tas", &taken(&["tas", "tas-2", "tas-pandan", "tas-4"])),
+            "tas-3"
+        );
     }
 
     #[test]

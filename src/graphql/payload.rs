@@ -13,7 +13,7 @@ pub struct UserError {
     /// Human-readable explanation.
     pub message: String,
     /// Stable code to switch on, e.g. INVALID, REQUIRED, TAKEN, INVALID_CREDENTIALS,
-    /// TOO_MANY_ATTEMPTS, NOT_VERIFIED, PERMIT_REQUIRED, INVALID_TRANSITION.
+    /// TOO_MANY_ATTEMPTS, NOT_VERIFIED, PERMIT_REQUIRED, INVALID_TRANSITION, STALE, LIMIT_REACHED.
     pub code: String,
 }
 

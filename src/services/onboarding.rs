@@ -12,8 +12,16 @@
 //! - Administrators: `verify` (PENDING → VERIFIED, or approve a pending legal change),
 //!   `reject` with a reason (PENDING → REJECTED, or discard a pending legal change),
 //!   `suspend` with a reason (PENDING or VERIFIED → SUSPENDED; products disappear at once),
-//!   `reinstate` (SUSPENDED → VERIFIED).
+//!   `reinstate` (SUSPENDED → the status before the suspension: VERIFIED, or PENDING for a
+//!   seller suspended while under review). Approving a legal change takes live products that no
+//!   longer pass the compliance rule back to DRAFT (`products::withdraw_noncompliant`); the
+//!   history row names them.
+//! - A decision may carry the `version` the administrator reviewed ([`version_of`]); when the
+//!   seller changed since, it is refused as STALE. Edits and decisions read the seller inside
+//!   their transaction (locked for update where the database can) and write only if its
+//!   status is still the one they decided from.
 //! - Every status change and every legal-change decision is kept: who, when, from, to, why.
+//! - A user holds at most [`MAX_OPEN_APPLICATIONS`] PENDING or REJECTED sellers.
 
 use chrono::NaiveDate;
 use entity::{
@@ -21,19 +29,64 @@ use entity::{
     seller, seller_member, seller_status_change, village,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
-    PaginatorTrait, QueryFilter, Set,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QuerySelect, Set, sea_query::Query,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
     domain::events::DomainEvent,
-    domain::slug::{first_free, slugify},
+    domain::slug::{first_free, numbered_pattern, slugify},
     domain::{email::Email, legal, phone::Phone},
     error::{AppError, AppResult, FieldCode, FieldError, Invalid, parsed},
-    services::tx::Tx,
+    services::{products, tx::Tx},
 };
+
+/// Applications (sellers PENDING or REJECTED) one user may hold at a time.
+pub const MAX_OPEN_APPLICATIONS: u64 = 3;
+
+/// The stamp of a seller's data as last changed: what an administrator reviewed. Every change
+/// of a seller sets `updated_at` (to the microsecond, see `Tx::now`).
+pub fn version_of(s: &seller::Model) -> String {
+    s.updated_at.timestamp_micros().to_string()
+}
+
+fn stale() -> AppError {
+    AppError::Validation(vec![FieldError::new(
+        "reviewedVersion",
+        FieldCode::Stale,
+        "the seller's data changed since you reviewed it; review it again",
+    )])
+}
+
+/// The seller, read inside `tx` and locked until it ends (PostgreSQL; SQLite serialises
+/// writers anyway), so a decision is made on the row it writes.
+async fn find_for_update(tx: &Tx, id: Uuid) -> AppResult<seller::Model> {
+    seller::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(tx.db())
+        .await?
+        .ok_or_else(|| AppError::not_found("seller"))
+}
+
+/// Writes `model` only if the seller's status is still `expected`; STALE otherwise.
+async fn save_if_status(
+    tx: &Tx,
+    model: seller::ActiveModel,
+    expected: SellerStatus,
+) -> AppResult<seller::Model> {
+    match seller::Entity::update(model)
+        .validate()?
+        .filter(seller::Column::Status.eq(expected))
+        .exec(tx.db())
+        .await
+    {
+        Ok(updated) => Ok(updated),
+        Err(DbErr::RecordNotUpdated) => Err(stale()),
+        Err(err) => Err(err.into()),
+    }
+}
 
 /// The fields of an application; on update, `None` leaves a field as it is.
 #[derive(Debug, Default, Clone)]
@@ -333,16 +386,22 @@ async fn validate(
     })
 }
 
-/// A unique slug from the business name ("Keripik Mangga Bu Sri" → "keripik-mangga-bu-sri-2").
+/// A unique slug from the business name ("Keripik Mangga Bu Sri" → "keripik-mangga-bu-sri-2"),
+/// from one query over the slugs already taken with that stem.
 async fn unique_slug(db: &impl ConnectionTrait, name: &str) -> AppResult<String> {
-    first_free(&slugify(name, "umkm"), |candidate| async move {
-        Ok(seller::Entity::find()
-            .filter(seller::Column::Slug.eq(candidate))
-            .count(db)
-            .await?
-            > 0)
-    })
-    .await
+    let base = slugify(name, "umkm");
+    let taken: Vec<String> = seller::Entity::find()
+        .select_only()
+        .column(seller::Column::Slug)
+        .filter(
+            sea_orm::Condition::any()
+                .add(seller::Column::Slug.eq(base.as_str()))
+                .add(seller::Column::Slug.like(numbered_pattern(&base))),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(first_free(&base, &taken))
 }
 
 async fn record(
@@ -374,6 +433,27 @@ pub async fn apply(
     fields: SellerFields,
     today: NaiveDate,
 ) -> AppResult<seller::Model> {
+    let open = seller::Entity::find()
+        .filter(seller::Column::Status.is_in([SellerStatus::Pending, SellerStatus::Rejected]))
+        .filter(
+            seller::Column::Id.in_subquery(
+                Query::select()
+                    .column(seller_member::Column::SellerId)
+                    .from(seller_member::Entity)
+                    .and_where(seller_member::Column::UserId.eq(user_id))
+                    .to_owned(),
+            ),
+        )
+        .count(tx.db())
+        .await?;
+    if open >= MAX_OPEN_APPLICATIONS {
+        return Err(AppError::rule(
+            FieldCode::LimitReached,
+            format!(
+                "you already have {MAX_OPEN_APPLICATIONS} applications under review or rejected; edit one of them"
+            ),
+        ));
+    }
     let v = validate(tx.db(), fields, None, today).await?;
     let txn = tx.db();
     let now = tx.now();
@@ -435,10 +515,13 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<seller::Mode
 pub async fn update(
     tx: &mut Tx,
     actor: Uuid,
-    current: seller::Model,
+    seller_id: Uuid,
     fields: SellerFields,
     today: NaiveDate,
 ) -> AppResult<seller::Model> {
+    // The branch below depends on the status: read it here, not before the transaction, and
+    // write only if it is still the same.
+    let current = find_for_update(tx, seller_id).await?;
     if current.status == SellerStatus::Suspended {
         return Err(AppError::rule(
             FieldCode::InvalidTransition,
@@ -494,7 +577,7 @@ pub async fn update(
         }
         _ => v.legal.apply(&mut model),
     }
-    let updated = model.update(tx.db()).await?;
+    let updated = save_if_status(tx, model, current.status).await?;
     if updated.status == current.status {
         tx.emit(DomainEvent::SellerChanged {
             seller_id: updated.id,
@@ -528,15 +611,22 @@ pub enum Decision {
     Reinstate,
 }
 
-/// An administrator's decision on a seller; see the module rules.
+/// An administrator's decision on a seller; see the module rules. `reviewed_version` is the
+/// seller's [`version_of`] as the administrator saw it.
 pub async fn decide(
     tx: &mut Tx,
     admin: Uuid,
     seller_id: Uuid,
     decision: Decision,
+    reviewed_version: Option<&str>,
+    today: NaiveDate,
 ) -> AppResult<seller::Model> {
-    let current = find(tx.db(), seller_id).await?;
+    let current = find_for_update(tx, seller_id).await?;
+    if reviewed_version.is_some_and(|v| v != version_of(&current)) {
+        return Err(stale());
+    }
     let from = current.status;
+    let approves_change = matches!(decision, Decision::Verify) && from == SellerStatus::Verified;
     let pending: Option<LegalData> = current
         .pending_legal_change
         .as_deref()
@@ -575,7 +665,9 @@ pub async fn decide(
         (Decision::Suspend(reason), SellerStatus::Pending | SellerStatus::Verified) => {
             (SellerStatus::Suspended, Some(reason_of(reason)?))
         }
-        (Decision::Reinstate, SellerStatus::Suspended) => (SellerStatus::Verified, None),
+        (Decision::Reinstate, SellerStatus::Suspended) => {
+            (status_before_suspension(tx, seller_id).await?, None)
+        }
         (_, status) => {
             return Err(AppError::rule(
                 FieldCode::InvalidTransition,
@@ -590,7 +682,19 @@ pub async fn decide(
         model.status = Set(to);
         model.status_reason = Set(reason.clone());
     }
-    let updated = model.update(tx.db()).await?;
+    let updated = save_if_status(tx, model, from).await?;
+    let mut reason = reason;
+    if approves_change {
+        let withdrawn = products::withdraw_noncompliant(tx, &updated, today).await?;
+        if !withdrawn.is_empty() {
+            let slugs: Vec<&str> = withdrawn.iter().map(|p| p.slug.as_str()).collect();
+            reason = Some(format!(
+                "{}; back to draft, no permit for them any more: {}",
+                reason.unwrap_or_default(),
+                slugs.join(", ")
+            ));
+        }
+    }
     record(tx, seller_id, Some(from), to, reason, admin).await?;
     tx.emit(if to == from {
         DomainEvent::SellerChanged { seller_id }
@@ -602,6 +706,28 @@ pub async fn decide(
         }
     });
     Ok(updated)
+}
+
+/// The status a seller had when it was last suspended (PENDING or VERIFIED), from its history.
+async fn status_before_suspension(tx: &Tx, seller_id: Uuid) -> AppResult<SellerStatus> {
+    use sea_orm::{ActiveEnum, QueryOrder};
+    let last = seller_status_change::Entity::find()
+        .filter(seller_status_change::Column::SellerId.eq(seller_id))
+        .filter(seller_status_change::Column::ToStatus.eq(SellerStatus::Suspended.to_value()))
+        .order_by_desc(seller_status_change::Column::CreatedAt)
+        .order_by_desc(seller_status_change::Column::Id)
+        .one(tx.db())
+        .await?;
+    Ok(
+        match last
+            .and_then(|row| row.from_status)
+            .and_then(|s| SellerStatus::try_from_value(&s).ok())
+        {
+            Some(SellerStatus::Pending) => SellerStatus::Pending,
+            // Suspension is possible only from PENDING or VERIFIED.
+            _ => SellerStatus::Verified,
+        },
+    )
 }
 
 pub async fn history(

@@ -3,6 +3,11 @@
 //! Publishing is gated by compliance: only a VERIFIED seller publishes, and a product in a food
 //! category also needs a P-IRT number or a halal certificate valid today on record. A product
 //! declared halal needs the seller's halal certificate on record.
+//!
+//! One rule ([`compliance_failure`]) guards every way into or within the public catalogue:
+//! `publish`, an `update` of a live product that changes its category or halal declaration
+//! (refused, nothing changes), and the office's approval of a legal change
+//! ([`withdraw_noncompliant`]: live products that no longer pass go back to DRAFT).
 
 use chrono::NaiveDate;
 use entity::{
@@ -11,18 +16,18 @@ use entity::{
     outlet_seller, product, seller, stock,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    sea_query::OnConflict,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect, Set, sea_query::OnConflict,
 };
 use uuid::Uuid;
 
 use crate::{
     domain::{
         events::DomainEvent,
-        slug::{first_free, slugify},
+        slug::{first_free, numbered_pattern, slugify},
     },
     error::{AppError, AppResult, FieldCode, FieldError},
-    services::{catalog::halal_today, tx::Tx},
+    services::tx::Tx,
 };
 
 /// A product and its seller, in any status (for the seller's own views and for management).
@@ -35,6 +40,30 @@ pub async fn find_with_seller(
     };
     let owner = seller::Entity::find_by_id(found.seller_id).one(db).await?;
     Ok(owner.map(|owner| (found, owner)))
+}
+
+/// The product and its seller as they are inside `tx`, both locked until it ends (PostgreSQL;
+/// SQLite serialises writers anyway). Compliance is judged on these rows, never on copies read
+/// before the transaction: a concurrent publish, edit or legal-change approval waits its turn.
+async fn locked(tx: &Tx, product_id: Uuid) -> AppResult<(product::Model, seller::Model)> {
+    let not_found = || AppError::not_found("product");
+    // The seller first, then the product: the order `onboarding::decide` locks them in.
+    let seller_id = product::Entity::find_by_id(product_id)
+        .one(tx.db())
+        .await?
+        .ok_or_else(not_found)?
+        .seller_id;
+    let owner = seller::Entity::find_by_id(seller_id)
+        .lock_exclusive()
+        .one(tx.db())
+        .await?
+        .ok_or_else(not_found)?;
+    let found = product::Entity::find_by_id(product_id)
+        .lock_exclusive()
+        .one(tx.db())
+        .await?
+        .ok_or_else(not_found)?;
+    Ok((found, owner))
 }
 
 /// A product in any status.
@@ -55,6 +84,9 @@ fn changed(p: &product::Model) -> DomainEvent {
 /// Highest price accepted, in Rupiah (fits GraphQL Int).
 pub const MAX_PRICE: i64 = 100_000_000;
 pub const MAX_STOCK: i32 = 1_000_000;
+/// Unpublished products (DRAFT or ARCHIVED) a seller that is not VERIFIED may hold: enough to
+/// prepare a catalogue while the office reviews, not a way to fill the database.
+pub const MAX_DRAFTS_UNVERIFIED: u64 = 50;
 
 /// Product fields; on update `None` leaves a field as it is.
 #[derive(Debug, Default, Clone)]
@@ -69,15 +101,49 @@ pub struct ProductFields {
     pub halal: Option<bool>,
 }
 
+/// A free slug for `name`, from one query over the slugs already taken with that stem.
 async fn slug_for(db: &impl ConnectionTrait, name: &str) -> AppResult<String> {
-    first_free(&slugify(name, "produk"), |candidate| async move {
-        Ok(product::Entity::find()
-            .filter(product::Column::Slug.eq(candidate))
-            .count(db)
-            .await?
-            > 0)
-    })
-    .await
+    let base = slugify(name, "produk");
+    let taken: Vec<String> = product::Entity::find()
+        .select_only()
+        .column(product::Column::Slug)
+        .filter(
+            sea_orm::Condition::any()
+                .add(product::Column::Slug.eq(base.as_str()))
+                .add(product::Column::Slug.like(numbered_pattern(&base))),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(first_free(&base, &taken))
+}
+
+/// Why a product may not be live for `seller` today, or `None` when it may: the one compliance
+/// rule behind publishing, updating a live product and approving a legal change.
+pub fn compliance_failure(
+    seller: &seller::Model,
+    is_food: bool,
+    halal: bool,
+    today: NaiveDate,
+) -> Option<&'static str> {
+    let halal_valid = seller.halal_certificate_number.is_some()
+        && seller.halal_expires_on.is_some_and(|d| d >= today);
+    if is_food && seller.pirt_number.is_none() && !halal_valid {
+        return Some("a food product needs a P-IRT number or a valid halal certificate on record");
+    }
+    if halal && !halal_valid {
+        return Some(
+            "the product is declared halal but the seller's certificate is missing or expired",
+        );
+    }
+    None
+}
+
+async fn is_food(db: &impl ConnectionTrait, category_id: Uuid) -> AppResult<bool> {
+    Ok(category::Entity::find_by_id(category_id)
+        .one(db)
+        .await?
+        .is_some_and(|c| c.is_food))
 }
 
 async fn validate(
@@ -193,6 +259,21 @@ pub async fn create(
         ));
     }
     let db = tx.db();
+    if seller.status != SellerStatus::Verified {
+        let unpublished = product::Entity::find()
+            .filter(product::Column::SellerId.eq(seller.id))
+            .filter(product::Column::Status.ne(ProductStatus::Active))
+            .count(db)
+            .await?;
+        if unpublished >= MAX_DRAFTS_UNVERIFIED {
+            return Err(AppError::rule(
+                FieldCode::LimitReached,
+                format!(
+                    "a seller awaiting verification may keep at most {MAX_DRAFTS_UNVERIFIED} unpublished products"
+                ),
+            ));
+        }
+    }
     validate(db, seller, &fields, None).await?;
     let name = fields.name.unwrap_or_default().trim().to_string();
     let now = tx.now();
@@ -219,13 +300,35 @@ pub async fn create(
     Ok(created)
 }
 
+/// Changes a product's fields; its status stays. A live (ACTIVE) product must stay compliant:
+/// a change of category or halal declaration that fails the rule is refused (PERMIT_REQUIRED).
 pub async fn update(
     tx: &mut Tx,
-    seller: &seller::Model,
-    current: product::Model,
+    product_id: Uuid,
     fields: ProductFields,
+    today: NaiveDate,
 ) -> AppResult<product::Model> {
+    let (current, seller) = locked(tx, product_id).await?;
+    let seller = &seller;
     validate(tx.db(), seller, &fields, Some(&current)).await?;
+    let category_id = fields.category_id.unwrap_or(current.category_id);
+    let halal = fields.halal.unwrap_or(current.halal);
+    let category_changed = category_id != current.category_id;
+    if current.status == ProductStatus::Active && (category_changed || halal != current.halal) {
+        let food = is_food(tx.db(), category_id).await?;
+        if let Some(why) = compliance_failure(seller, food, halal, today) {
+            let field = if category_changed {
+                "categoryId"
+            } else {
+                "halal"
+            };
+            return Err(AppError::Validation(vec![FieldError::new(
+                field,
+                FieldCode::PermitRequired,
+                format!("the product is live: {why}; unpublish it first"),
+            )]));
+        }
+    }
     let mut m: product::ActiveModel = current.into();
     if let Some(v) = fields.category_id {
         m.category_id = Set(v);
@@ -258,12 +361,8 @@ pub async fn update(
 }
 
 /// DRAFT or ARCHIVED → ACTIVE, gated by verification and compliance.
-pub async fn publish(
-    tx: &mut Tx,
-    seller: &seller::Model,
-    current: product::Model,
-    today: NaiveDate,
-) -> AppResult<product::Model> {
+pub async fn publish(tx: &mut Tx, product_id: Uuid, today: NaiveDate) -> AppResult<product::Model> {
+    let (current, seller) = locked(tx, product_id).await?;
     if current.status == ProductStatus::Active {
         return Ok(current);
     }
@@ -273,23 +372,9 @@ pub async fn publish(
             "only a verified seller can publish products",
         ));
     }
-    let is_food = category::Entity::find_by_id(current.category_id)
-        .one(tx.db())
-        .await?
-        .is_some_and(|c| c.is_food);
-    let halal_valid = seller.halal_certificate_number.is_some()
-        && seller.halal_expires_on.is_some_and(|d| d >= today);
-    if is_food && seller.pirt_number.is_none() && !halal_valid {
-        return Err(AppError::rule(
-            FieldCode::PermitRequired,
-            "a food product needs a P-IRT number or a valid halal certificate on record",
-        ));
-    }
-    if current.halal && !halal_today(&current, seller, today) {
-        return Err(AppError::rule(
-            FieldCode::PermitRequired,
-            "the product is declared halal but the seller's certificate is missing or expired",
-        ));
+    let food = is_food(tx.db(), current.category_id).await?;
+    if let Some(why) = compliance_failure(&seller, food, current.halal, today) {
+        return Err(AppError::rule(FieldCode::PermitRequired, why));
     }
     set_status(tx, current, ProductStatus::Active).await
 }
@@ -305,6 +390,41 @@ pub async fn set_status(
     let updated = m.update(tx.db()).await?;
     tx.emit(changed(&updated));
     Ok(updated)
+}
+
+/// Takes the live products of `seller` that no longer pass [`compliance_failure`] (after the
+/// office approved a change of its legal data) back to DRAFT; returns them.
+pub async fn withdraw_noncompliant(
+    tx: &mut Tx,
+    seller: &seller::Model,
+    today: NaiveDate,
+) -> AppResult<Vec<product::Model>> {
+    let live = product::Entity::find()
+        .filter(product::Column::SellerId.eq(seller.id))
+        .filter(product::Column::Status.eq(ProductStatus::Active))
+        .all(tx.db())
+        .await?;
+    if live.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut category_ids: Vec<Uuid> = live.iter().map(|p| p.category_id).collect();
+    category_ids.sort_unstable();
+    category_ids.dedup();
+    let food: std::collections::HashSet<Uuid> = category::Entity::find()
+        .filter(category::Column::Id.is_in(category_ids))
+        .filter(category::Column::IsFood.eq(true))
+        .all(tx.db())
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let mut withdrawn = Vec::new();
+    for p in live {
+        if compliance_failure(seller, food.contains(&p.category_id), p.halal, today).is_some() {
+            withdrawn.push(set_status(tx, p, ProductStatus::Draft).await?);
+        }
+    }
+    Ok(withdrawn)
 }
 
 /// Whether the seller has a place at the outlet (where its members may keep stock).

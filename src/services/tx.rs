@@ -5,7 +5,7 @@
 //! ends the unit with [`Tx::finish`]: on success it commits and only then publishes the events;
 //! on failure the transaction rolls back when dropped and nothing is published.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 
 use crate::{domain::events::DomainEvent, error::AppResult, infra::events::EventBus};
@@ -24,7 +24,9 @@ impl Tx {
             txn: db.begin().await?,
             events: Vec::new(),
             bus: bus.clone(),
-            now: Utc::now(),
+            // Microseconds, as PostgreSQL stores them: a stamp read back equals the one written
+            // (seller versions compare `updated_at`).
+            now: Utc::now().trunc_subsecs(6),
         })
     }
 

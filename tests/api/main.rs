@@ -18,5 +18,6 @@ mod jobs;
 mod onboarding;
 mod outlet_admin;
 mod schema;
+mod security_publish;
 mod seed;
 mod units_of_work;

@@ -143,16 +143,20 @@ impl CatalogMutation {
         payload(tx.finish(result).await)
     }
 
-    /// Changes a product of your seller; its status stays as it is.
+    /// Changes a product of your seller; its status stays as it is. A live (ACTIVE) product
+    /// keeps to the publishing rules: a category or halal change it would fail is refused
+    /// (code PERMIT_REQUIRED).
     async fn update_product(
         &self,
         ctx: &Context<'_>,
         input: UpdateProductInput,
     ) -> AppResult<ProductPayload> {
-        let (current, owner) = managed(ctx, &input.product_id).await?;
+        let (current, _) = managed(ctx, &input.product_id).await?;
         let fields = input.product.into_fields()?;
+        let today = ctx.request()?.today;
         let mut tx = ctx.begin().await?;
-        let result = products::update(&mut tx, &owner, current, fields).await;
+        // The service reads the product and its seller again inside the transaction.
+        let result = products::update(&mut tx, current.id, fields, today).await;
         payload(tx.finish(result).await)
     }
 
@@ -163,10 +167,11 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: ProductIdInput,
     ) -> AppResult<ProductPayload> {
-        let (current, owner) = managed(ctx, &input.product_id).await?;
+        let (current, _) = managed(ctx, &input.product_id).await?;
         let today = ctx.request()?.today;
         let mut tx = ctx.begin().await?;
-        let result = products::publish(&mut tx, &owner, current, today).await;
+        // The service reads the product and its seller again inside the transaction.
+        let result = products::publish(&mut tx, current.id, today).await;
         payload(tx.finish(result).await)
     }
 
@@ -194,8 +199,9 @@ impl CatalogMutation {
         payload(tx.finish(result).await)
     }
 
-    /// Sets the stock of a product at an outlet. Allowed to the product's seller at outlets where
-    /// it has a place, to staff of that outlet, and to administrators.
+    /// Sets the stock of a product at an outlet where the product's seller has a place. Allowed
+    /// to the seller's members and the outlet's staff, and to administrators (who may also stock
+    /// elsewhere). Anyone else gets FORBIDDEN, whether or not the product exists.
     async fn set_stock(
         &self,
         ctx: &Context<'_>,
@@ -211,11 +217,15 @@ impl CatalogMutation {
             .ok_or_else(|| AppError::not_found("outlet"))?;
         let product_id =
             GlobalId::parse_kind(&input.product_id, NodeKind::Product, "input.productId")?;
-        let found = products::find(db, product_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("product"))?;
-        let has_place = products::has_place(db, found.seller_id, outlet_id).await?;
-        policy::may_set_stock(caller, found.seller_id, outlet_id, has_place)?;
+        let found = products::find(db, product_id).await?;
+        let owner = found.as_ref().map(|p| p.seller_id);
+        let has_place = match owner {
+            Some(seller_id) => products::has_place(db, seller_id, outlet_id).await?,
+            None => false,
+        };
+        // Authorise first: only a caller allowed to stock it learns whether the product exists.
+        policy::may_set_stock(caller, owner, outlet_id, has_place)?;
+        found.ok_or_else(|| AppError::not_found("product"))?;
         let mut tx = ctx.begin().await?;
         let result = products::set_stock(&mut tx, outlet_id, product_id, input.quantity).await;
         let (stock, user_errors) = split(tx.finish(result).await)?;

@@ -130,6 +130,14 @@ impl Seller {
             .map(LegalData::from))
     }
 
+    /// Stamp of the seller's data as last changed. Administrators pass the one they reviewed as
+    /// `reviewedVersion` to `verifySeller`/`rejectSeller`. Members and administrators only.
+    async fn version(&self, ctx: &Context<'_>) -> AppResult<Option<String>> {
+        Ok(self
+            .private(ctx)?
+            .then(|| crate::services::onboarding::version_of(&self.0)))
+    }
+
     /// Why the seller was rejected or suspended. Members and administrators only.
     async fn status_reason(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
         Ok(self

@@ -97,6 +97,10 @@ pub struct SellerDecisionInput {
     pub seller_id: ID,
     /// Why; required when rejecting or suspending, shown to the seller.
     pub reason: Option<String>,
+    /// The seller's `version` as you reviewed it. When the seller changed since, the decision is
+    /// refused with the user error STALE (read the seller again). Optional for now; review
+    /// clients should always send it with `verifySeller` and `rejectSeller`.
+    pub reviewed_version: Option<String>,
 }
 
 #[derive(SimpleObject)]
@@ -121,8 +125,17 @@ impl SellersMutation {
     ) -> AppResult<SellerPayload> {
         let admin = policy::may_review_sellers(ctx.caller()?)?;
         let id = seller_id(&input.seller_id)?;
+        let today = ctx.request()?.today;
         let mut tx = ctx.begin().await?;
-        let result = onboarding::decide(&mut tx, admin.user_id, id, decision(input.reason)).await;
+        let result = onboarding::decide(
+            &mut tx,
+            admin.user_id,
+            id,
+            decision(input.reason),
+            input.reviewed_version.as_deref(),
+            today,
+        )
+        .await;
         let (seller, user_errors) = split(tx.finish(result).await)?;
         Ok(SellerPayload {
             seller: seller.map(Seller),
@@ -166,17 +179,11 @@ impl SellersMutation {
         let id = seller_id(&input.seller_id)?;
         // Existence is not revealed to non-members: NOT_FOUND either way.
         let user = policy::may_edit_seller_application(ctx.caller()?, id)?;
-        let current = onboarding::find(&ctx.state()?.db, id).await?;
         let today = ctx.request()?.today;
         let mut tx = ctx.begin().await?;
-        let result = onboarding::update(
-            &mut tx,
-            user.user_id,
-            current,
-            input.application.into(),
-            today,
-        )
-        .await;
+        // The service reads the seller (and its status) inside the transaction.
+        let result =
+            onboarding::update(&mut tx, user.user_id, id, input.application.into(), today).await;
         let (seller, user_errors) = split(tx.finish(result).await)?;
         Ok(SellerPayload {
             seller: seller.map(Seller),
@@ -184,7 +191,9 @@ impl SellersMutation {
         })
     }
 
-    /// Administrators: verifies a PENDING seller, or approves a verified seller's pending legal change.
+    /// Administrators: verifies a PENDING seller, or approves a verified seller's pending legal
+    /// change (live products that no longer meet the permit rules go back to DRAFT). Pass
+    /// `reviewedVersion`: a seller changed since answers STALE.
     async fn verify_seller(
         &self,
         ctx: &Context<'_>,
@@ -194,7 +203,7 @@ impl SellersMutation {
     }
 
     /// Administrators: rejects a PENDING seller (reason required), or discards a verified
-    /// seller's pending legal change.
+    /// seller's pending legal change. Pass `reviewedVersion`: a seller changed since answers STALE.
     async fn reject_seller(
         &self,
         ctx: &Context<'_>,
@@ -212,7 +221,8 @@ impl SellersMutation {
         Self::decide(ctx, input, Decision::Suspend).await
     }
 
-    /// Administrators: reinstates a SUSPENDED seller as VERIFIED.
+    /// Administrators: reinstates a SUSPENDED seller in the status it had before the suspension
+    /// (VERIFIED, or PENDING when it was suspended under review).
     async fn reinstate_seller(
         &self,
         ctx: &Context<'_>,
