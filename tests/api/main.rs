@@ -17,5 +17,6 @@ mod http;
 mod jobs;
 mod onboarding;
 mod outlet_admin;
+mod query_cost;
 mod schema;
 mod seed;
