@@ -264,8 +264,8 @@ impl AppError {
 }
 
 /// Every error of an executed response leaves with a code: errors from our resolvers carry one
-/// already; parse and validation failures (including depth and complexity limits) get
-/// GRAPHQL_VALIDATION_FAILED, argument coercion failures at a field BAD_USER_INPUT. Internal
+/// already (the cost guard's refusals QUERY_TOO_COSTLY); parse and validation failures
+/// (including the depth limit) get GRAPHQL_VALIDATION_FAILED, argument coercion failures at a field BAD_USER_INPUT. Internal
 /// errors gain the request id so that support can find the full log entry.
 pub fn with_codes(
     mut response: async_graphql::Response,

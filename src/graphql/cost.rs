@@ -11,14 +11,17 @@
 //! every operation of a batch (parse and validation only) and refuses the whole request when
 //! the sum of their costs is over the one budget, so a batch of ten does not get ten budgets.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{
+    Arc, Mutex,
+    atomic::{AtomicUsize, Ordering},
+};
 
 use async_graphql::{
     Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
     extensions::{
         Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
     },
-    parser::types::{ExecutableDocument, Selection, SelectionSet},
+    parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet},
 };
 
 use crate::{error::AppError, graphql::AppSchema, settings::Limits};
@@ -26,6 +29,9 @@ use crate::{error::AppError, graphql::AppSchema, settings::Limits};
 /// One SQL statement that a field runs on its own. Much more than a field (1): the budget is
 /// meant to bound database work first.
 pub const STATEMENT: usize = 100;
+/// A mutation (each root field of a `mutation` operation): a unit of work with its reads, write,
+/// events and commit, about five statements, before its payload.
+pub const MUTATION: usize = 5 * STATEMENT;
 
 /// Realistic sizes of the lists that have no pagination.
 pub mod size {
@@ -103,11 +109,20 @@ pub struct CostGuard(pub Limits);
 
 impl ExtensionFactory for CostGuard {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(CostGuardExtension(self.0))
+        Arc::new(CostGuardExtension {
+            limits: self.0,
+            writes: AtomicUsize::new(0),
+        })
     }
 }
 
-struct CostGuardExtension(Limits);
+/// One per executed request (async-graphql creates extensions per request).
+struct CostGuardExtension {
+    limits: Limits,
+    /// What the document's mutations add to the cost, counted when it is parsed
+    /// (field annotations cannot see that a field is a mutation root).
+    writes: AtomicUsize,
+}
 
 /// The error of a refused operation: no location (the whole document is at fault), with the
 /// code `error.rs` gives it.
@@ -127,7 +142,9 @@ impl Extension for CostGuardExtension {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
-        if let Err(err) = check_shape(&doc, &self.0) {
+        self.writes
+            .store(mutations(&doc).saturating_mul(MUTATION), Ordering::Relaxed);
+        if let Err(err) = check_shape(&doc, &self.limits) {
             if let Some(probe) = ctx.data_opt::<Arc<Probe>>() {
                 probe.refuse(err.clone());
             }
@@ -141,14 +158,17 @@ impl Extension for CostGuardExtension {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
+        let mut result = next.run(ctx).await?;
+        result.complexity = result
+            .complexity
+            .saturating_add(self.writes.load(Ordering::Relaxed));
         if let Some(probe) = ctx.data_opt::<Arc<Probe>>() {
             probe.set_cost(result.complexity);
         }
-        if result.complexity > self.0.max_complexity {
+        if result.complexity > self.limits.max_complexity {
             return Err(vec![refusal(too_costly(
                 result.complexity,
-                self.0.max_complexity,
+                self.limits.max_complexity,
             ))]);
         }
         Ok(result)
@@ -202,6 +222,15 @@ pub fn check_shape(doc: &ExecutableDocument, limits: &Limits) -> Result<(), AppE
         }
     }
     Ok(())
+}
+
+/// Root fields of the document's mutation operations.
+fn mutations(doc: &ExecutableDocument) -> usize {
+    doc.operations
+        .iter()
+        .filter(|(_, op)| op.node.ty == OperationType::Mutation)
+        .map(|(_, op)| count_roots(doc, &op.node.selection_set.node, 0))
+        .fold(0, usize::saturating_add)
 }
 
 fn count_aliases(set: &SelectionSet) -> usize {

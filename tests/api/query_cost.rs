@@ -222,3 +222,25 @@ async fn the_limits_also_hold_without_http() {
     assert_eq!(res.error_code(), Some("QUERY_TOO_COSTLY"), "{res}");
     assert_eq!(app.sql_statements(), before);
 }
+
+#[tokio::test]
+async fn a_batch_of_many_mutations_is_refused_before_execution() {
+    // Ten operations of ten aliased writes each: within the alias, root-field and batch caps,
+    // but a hundred units of work.
+    let app = TestApp::spawn().await;
+    let cost = app
+        .cost_of(
+            "mutation { logout(input: { refreshToken: \"rt_x\" }) { ok } }",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    assert!(cost >= cost::MUTATION, "a write costs {cost}");
+    let writes: String = (0..10)
+        .map(|i| format!("w{i}: logout(input: {{ refreshToken: \"rt_{i}\" }}) {{ ok }} "))
+        .collect();
+    let batch: Vec<Value> = (0..10)
+        .map(|_| json!({ "query": format!("mutation {{ {writes} }}") }))
+        .collect();
+    assert_refused_before_execution(&app, json!(batch)).await;
+}
