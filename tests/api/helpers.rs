@@ -109,6 +109,11 @@ impl TestApp {
         Events(self.state.events.subscribe())
     }
 
+    /// The settings the app runs with.
+    pub fn settings(&self) -> &pasar_oleh::settings::Settings {
+        &self.state.settings
+    }
+
     pub fn sql_statements(&self) -> u64 {
         self.state.statements.get()
     }

@@ -146,6 +146,24 @@ async fn production_suggests_no_field_names() {
     assert!(!res.to_string().contains("products"), "{res}");
 }
 
+#[cfg(unix)]
+#[tokio::test]
+async fn the_sqlite_file_is_readable_by_the_server_only() {
+    use std::os::unix::fs::PermissionsExt;
+    if crate::helpers::is_postgres() {
+        return; // no file
+    }
+    let app = TestApp::in_process().await;
+    let url = &app.settings().database_url;
+    let path = url
+        .trim_start_matches("sqlite://")
+        .split('?')
+        .next()
+        .unwrap();
+    let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{path} is {mode:o}");
+}
+
 #[tokio::test]
 async fn graphiql_in_development() {
     let app = TestApp::spawn().await;
