@@ -11,6 +11,7 @@
 //! | `GRAPHQL_VALIDATION_FAILED` | 200 | the document does not parse or validate (limits included) |
 //! | `BAD_REQUEST` | 400 | the body is not a GraphQL request, or an empty batch |
 //! | `BATCH_TOO_LARGE` | 400 | more operations in a batch than allowed |
+//! | `QUERY_TOO_COSTLY` | 400, or 200 when executed in-process | the request's cost, aliases or root fields are over the limits (`graphql::cost`) |
 //! | `INTERNAL_SERVER_ERROR` | 200, or 500 before execution | anything else; logged, never returned, with `requestId` |
 //!
 //! Validation and business-rule failures of mutations are not GraphQL errors but `userErrors`
@@ -40,6 +41,9 @@ pub enum AppError {
     BadRequest(String),
     /// A batch holds more operations than allowed (the limit).
     BatchTooLarge(usize),
+    /// The request would cost more than the limits allow (cost, aliases, root fields); refused
+    /// before any operation runs.
+    TooCostly(String),
     Unauthenticated,
     Forbidden,
     Internal(Arc<anyhow::Error>),
@@ -210,7 +214,7 @@ impl AppError {
                 .join("; "),
             AppError::InvalidCursor(why) => format!("the cursor is not valid: {why}"),
             AppError::NotFound(what) => format!("{what} not found"),
-            AppError::BadRequest(why) => why.clone(),
+            AppError::BadRequest(why) | AppError::TooCostly(why) => why.clone(),
             AppError::BatchTooLarge(max) => {
                 format!("a batch may hold at most {max} operations")
             }
@@ -227,6 +231,7 @@ impl AppError {
             AppError::NotFound(_) => "NOT_FOUND",
             AppError::BadRequest(_) => "BAD_REQUEST",
             AppError::BatchTooLarge(_) => "BATCH_TOO_LARGE",
+            AppError::TooCostly(_) => "QUERY_TOO_COSTLY",
             AppError::Unauthenticated => "UNAUTHENTICATED",
             AppError::Forbidden => "FORBIDDEN",
             AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
@@ -239,7 +244,7 @@ impl AppError {
     /// GraphQL operation travel with HTTP 200 and their code.
     pub fn http_status(&self) -> u16 {
         match self {
-            AppError::BadRequest(_) | AppError::BatchTooLarge(_) => 400,
+            AppError::BadRequest(_) | AppError::BatchTooLarge(_) | AppError::TooCostly(_) => 400,
             AppError::Unauthenticated => 401,
             AppError::Forbidden => 403,
             AppError::NotFound(_) => 404,
@@ -265,8 +270,8 @@ impl AppError {
 }
 
 /// Every error of an executed response leaves with a code: errors from our resolvers carry one
-/// already; parse and validation failures (including depth and complexity limits) get
-/// GRAPHQL_VALIDATION_FAILED, argument coercion failures at a field BAD_USER_INPUT. Internal
+/// already (the cost guard's refusals QUERY_TOO_COSTLY); parse and validation failures
+/// (including the depth limit) get GRAPHQL_VALIDATION_FAILED, argument coercion failures at a field BAD_USER_INPUT. Internal
 /// errors gain the request id so that support can find the full log entry.
 pub fn with_codes(
     mut response: async_graphql::Response,

@@ -78,7 +78,12 @@ impl Default for JwtSettings {
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub max_depth: usize,
+    /// Cost budget of one HTTP request, shared by the operations of a batch (`graphql::cost`).
     pub max_complexity: usize,
+    /// Aliased fields in one document.
+    pub max_aliases: usize,
+    /// Root fields in one operation.
+    pub max_root_fields: usize,
     pub max_batch: usize,
     pub max_body_bytes: usize,
 }
@@ -87,7 +92,9 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_depth: 12,
-            max_complexity: 20_000,
+            max_complexity: 21_000,
+            max_aliases: 30,
+            max_root_fields: 10,
             max_batch: 10,
             max_body_bytes: 256 * 1024,
         }
@@ -100,6 +107,37 @@ pub enum SettingsError {
     MissingInProduction(Vec<&'static str>),
     #[error("{name} is not valid: {reason}")]
     Invalid { name: &'static str, reason: String },
+}
+
+/// Shortest HS256 secret accepted in production, in bytes (the HMAC-SHA256 key size).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// The production rule for HS256 secrets: at least [`MIN_SECRET_BYTES`] bytes, at least two
+/// character classes (lower case, upper case, digits, others) and at least 10 distinct
+/// characters. It cannot prove randomness; it refuses what is plainly typed by hand ("s",
+/// "changeme", "aaaa…"), and `openssl rand -base64 48` or `-hex 32` always passes. The reason
+/// never repeats the secret.
+pub fn check_secret_strength(secret: &str) -> Result<(), String> {
+    if secret.len() < MIN_SECRET_BYTES {
+        return Err(format!(
+            "must be at least {MIN_SECRET_BYTES} bytes of random data in production, e.g. `openssl rand -base64 48` (it has {})",
+            secret.len()
+        ));
+    }
+    let classes = [
+        secret.chars().any(|c| c.is_ascii_lowercase()),
+        secret.chars().any(|c| c.is_ascii_uppercase()),
+        secret.chars().any(|c| c.is_ascii_digit()),
+        secret.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ];
+    if classes.iter().filter(|&&present| present).count() < 2 {
+        return Err("looks typed, not random: it uses one character class only; use e.g. `openssl rand -base64 48`".into());
+    }
+    let distinct: std::collections::HashSet<char> = secret.chars().collect();
+    if distinct.len() < 10 {
+        return Err("looks typed, not random: fewer than 10 distinct characters; use e.g. `openssl rand -base64 48`".into());
+    }
+    Ok(())
 }
 
 impl Settings {
@@ -138,6 +176,24 @@ impl Settings {
             }
             if !missing.is_empty() {
                 return Err(SettingsError::MissingInProduction(missing));
+            }
+            if let Some(secret) = get("JWT_SECRET") {
+                check_secret_strength(&secret).map_err(|reason| SettingsError::Invalid {
+                    name: "JWT_SECRET",
+                    reason,
+                })?;
+            }
+            for (i, secret) in get("JWT_PREVIOUS_SECRETS")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .enumerate()
+            {
+                check_secret_strength(secret).map_err(|reason| SettingsError::Invalid {
+                    name: "JWT_PREVIOUS_SECRETS",
+                    reason: format!("secret number {}: {reason}", i + 1),
+                })?;
             }
         }
         let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "data".into()));
@@ -304,12 +360,84 @@ mod tests {
         let s = Settings::from_lookup(lookup(&[
             ("APP_ENV", "production"),
             ("DATABASE_URL", "postgres://x@localhost/db"),
-            ("JWT_SECRET", "s"),
+            ("JWT_SECRET", STRONG),
             ("SEED_DEMO", "true"),
         ]))
         .unwrap();
         assert!(!s.seed_demo);
         assert_eq!(s.log_format, LogFormat::Json);
+    }
+
+    /// `openssl rand -base64 48`
+    const STRONG: &str = "q3Vx8mZ1tLr0Yc+u5NwHj2Pb7sKdAe9GfRi4oTnWzXyMhQ6vBlC1gE8UaJpSk3Dt";
+
+    fn production_with(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let mut all = vec![
+            ("APP_ENV", "production"),
+            ("DATABASE_URL", "postgres://x@localhost/db"),
+        ];
+        all.extend_from_slice(pairs);
+        Settings::from_lookup(lookup(&all))
+    }
+
+    #[test]
+    fn production_refuses_weak_secrets() {
+        for weak in [
+            "s",
+            "changeme-changeme-changeme",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "abcdefghijklmnopqrstuvwxyzabcdefgh",
+            "ababababababababababababab12121212",
+        ] {
+            let err = production_with(&[("JWT_SECRET", weak)]).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    SettingsError::Invalid {
+                        name: "JWT_SECRET",
+                        ..
+                    }
+                ),
+                "{weak}: {err:?}"
+            );
+            if weak.len() > 1 {
+                assert!(
+                    !err.to_string().contains(weak),
+                    "the message repeats the secret"
+                );
+            }
+        }
+        assert!(production_with(&[("JWT_SECRET", STRONG)]).is_ok());
+        // `openssl rand -hex 32`: two classes, 16 distinct characters.
+        let hex = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        assert!(production_with(&[("JWT_SECRET", hex)]).is_ok());
+    }
+
+    #[test]
+    fn production_refuses_weak_previous_secrets_too() {
+        let err = production_with(&[
+            ("JWT_SECRET", STRONG),
+            ("JWT_PREVIOUS_SECRETS", &format!("{STRONG}x, old")),
+        ])
+        .unwrap_err();
+        assert!(
+            matches!(err, SettingsError::Invalid { name: "JWT_PREVIOUS_SECRETS", ref reason } if reason.starts_with("secret number 2")),
+            "{err:?}"
+        );
+        // Key files need no secret; a weak one next to them is still refused.
+        assert!(production_with(&[("JWT_PRIVATE_KEY_FILE", "/k/2026-07.key")]).is_ok());
+        assert!(
+            production_with(&[
+                ("JWT_PRIVATE_KEY_FILE", "/k/2026-07.key"),
+                ("JWT_SECRET", "s")
+            ])
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn development_accepts_any_secret() {
+        assert!(Settings::from_lookup(lookup(&[("JWT_SECRET", "s")])).is_ok());
     }
 
     #[test]

@@ -41,9 +41,23 @@ pub struct JwtKeys {
     ttl_secs: i64,
 }
 
-/// A short, stable key id for an HMAC secret that does not reveal it.
+/// A short, stable key id for an HMAC secret: HMAC-SHA256(secret, "pasar-oleh kid"), first 12 hex
+/// digits. Keyed and domain-separated, it is not the bare SHA-256 that `secrets::hash` stores
+/// for credentials, so no other value in the system equals or extends it. Like any function of
+/// the secret it would let a weak secret be guessed offline; the production rule on secret
+/// strength (`settings`) is what keeps that out of reach. Every instance with the same secret
+/// derives the same id.
 fn hmac_kid(secret: &str) -> String {
-    format!("hs-{}", &crate::auth::secrets::hash(secret)[..12])
+    use hmac::{KeyInit, Mac};
+    let tag = match hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) {
+        Ok(mut mac) => {
+            mac.update(b"pasar-oleh kid");
+            hex::encode(mac.finalize().into_bytes())
+        }
+        // HMAC takes keys of any length; this branch is unreachable.
+        Err(_) => crate::auth::secrets::hash(secret),
+    };
+    format!("hs-{}", &tag[..12])
 }
 
 impl JwtKeys {

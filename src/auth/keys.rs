@@ -34,9 +34,11 @@ pub fn load(settings: &Settings) -> anyhow::Result<JwtKeys> {
             match std::fs::read_to_string(&path) {
                 Ok(existing) if !existing.trim().is_empty() => existing.trim().to_string(),
                 _ => {
-                    std::fs::create_dir_all(&settings.data_dir)?;
+                    crate::infra::files::create_private_dir_all(&settings.data_dir)?;
                     let generated = crate::auth::secrets::generate("");
-                    std::fs::write(&path, &generated)?;
+                    // An empty leftover file would make the 0600 write fail.
+                    let _ = std::fs::remove_file(&path);
+                    crate::infra::files::write_private(&path, generated.as_bytes())?;
                     tracing::warn!(path = %path.display(), "JWT_SECRET is not set: generated a development secret");
                     generated
                 }

@@ -5,6 +5,7 @@ pub mod args;
 pub mod catalog;
 pub mod connection;
 pub mod context;
+pub mod cost;
 pub mod enums;
 pub mod loaders;
 pub mod mutation;
@@ -32,11 +33,14 @@ pub fn build_schema(state: &AppState) -> AppSchema {
     )
     .data(state.clone())
     .limit_depth(limits.max_depth)
-    .limit_complexity(limits.max_complexity)
+    // The cost limit (with aliases and root fields) is the guard's, so that it answers its own
+    // code and a batch can share one budget.
+    .extension(cost::CostGuard(limits))
     .limit_recursive_depth(32)
     .limit_directives(20);
     if state.settings.is_production() {
-        builder = builder.disable_introspection();
+        // "Did you mean …" would map the private schema for a prober.
+        builder = builder.disable_introspection().disable_suggestions();
     }
     builder.finish()
 }

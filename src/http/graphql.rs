@@ -12,7 +12,7 @@ use crate::{
     graphql::{self, AppSchema},
     http::{
         caller,
-        request_log::{OperationName, RequestId},
+        request_log::{self, OperationName, RequestId},
     },
     state::AppState,
 };
@@ -49,7 +49,7 @@ pub async fn post(
         }
     };
     let max_batch = state.settings.limits.max_batch;
-    let (requests, single) = match batch {
+    let (mut requests, single) = match batch {
         BatchRequest::Single(one) => (vec![one], true),
         BatchRequest::Batch(many) if many.is_empty() => {
             return refuse(
@@ -62,6 +62,10 @@ pub async fn post(
         }
         BatchRequest::Batch(many) => (many, false),
     };
+    // One budget for the whole request, measured before any operation runs.
+    if let Err(err) = graphql::cost::admit(&schema, &mut requests, &state.settings.limits).await {
+        return refuse(err, &request_id);
+    }
     let authorization = req
         .headers()
         .get("authorization")
@@ -91,7 +95,7 @@ async fn run(
 ) -> (Vec<Response>, String) {
     let names: Vec<&str> = requests
         .iter()
-        .map(|r| r.operation_name.as_deref().unwrap_or("anonymous"))
+        .map(|r| request_log::loggable_operation_name(r.operation_name.as_deref()))
         .collect();
     let operation = names.join(",");
     let span = tracing::info_span!("graphql", request_id = %request_id, operation = %operation);

@@ -19,6 +19,27 @@ pub struct RequestId(pub String);
 #[derive(Debug, Clone)]
 pub struct OperationName(pub String);
 
+/// Longest operation name written to the log.
+const MAX_OPERATION_NAME: usize = 64;
+
+/// A client's `operationName` as the log may show it: a GraphQL name (`[_A-Za-z][_0-9A-Za-z]*`)
+/// of at most 64 characters as is, anything else as `invalid` (it is client text: unbounded, and
+/// could carry line breaks or escapes into the log).
+pub fn loggable_operation_name(name: Option<&str>) -> &str {
+    match name {
+        None => "anonymous",
+        Some(name)
+            if !name.is_empty()
+                && name.len() <= MAX_OPERATION_NAME
+                && !name.starts_with(|c: char| c.is_ascii_digit())
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+        {
+            name
+        }
+        Some(_) => "invalid",
+    }
+}
+
 fn incoming_id(req: &ServiceRequest) -> Option<String> {
     let raw = req.headers().get("x-request-id")?.to_str().ok()?;
     let sane = !raw.is_empty()
@@ -59,4 +80,21 @@ pub async fn request_log(
         "request"
     );
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_operation_name as name;
+
+    #[test]
+    fn operation_names_are_capped_and_sanitised() {
+        assert_eq!(name(None), "anonymous");
+        assert_eq!(name(Some("Beranda")), "Beranda");
+        assert_eq!(name(Some("_kios_07")), "_kios_07");
+        assert_eq!(name(Some("x\n2026-01-01 INFO forged line")), "invalid");
+        assert_eq!(name(Some("a\u{1b}[31m")), "invalid");
+        assert_eq!(name(Some("7up")), "invalid");
+        assert_eq!(name(Some(&"a".repeat(65))), "invalid");
+        assert_eq!(name(Some(&"a".repeat(64))), "a".repeat(64));
+    }
 }

@@ -32,8 +32,14 @@ pub async fn connect(
         && let Some(parent) = std::path::Path::new(path).parent()
         && !parent.as_os_str().is_empty()
     {
-        std::fs::create_dir_all(parent)
+        super::files::create_private_dir_all(parent)
             .with_context(|| format!("creating {}", parent.display()))?;
+    }
+    if let Some(path) = sqlite_file(url).filter(|_| url.contains("mode=rwc")) {
+        // Made here as 0600 before SQLite creates it with the umask's mode (0644); SQLite gives
+        // its journal files the database file's mode.
+        super::files::create_private_file(std::path::Path::new(path))
+            .with_context(|| format!("creating {path}"))?;
     }
     let mut options = ConnectOptions::new(url.to_string());
     options

@@ -157,6 +157,30 @@ fn hmac_keys_rotate_with_kid() {
 }
 
 #[test]
+fn hmac_kid_is_a_keyed_hmac_of_the_secret_not_a_bare_hash() {
+    use hmac::{KeyInit, Mac};
+    use sha2::{Digest, Sha256};
+    let secret = "kid-secret-kid-secret-kid-secret-0123";
+    let token = keys(secret, &[]).issue_access(Uuid::now_v7()).unwrap();
+    let header = token.split('.').next().unwrap();
+    let kid =
+        serde_json::from_slice::<Value>(&URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap()["kid"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let bare = hex::encode(Sha256::digest(secret.as_bytes()));
+    assert_ne!(
+        kid,
+        format!("hs-{}", &bare[..12]),
+        "the kid is the bare SHA-256"
+    );
+    let mut mac = hmac::Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(b"pasar-oleh kid");
+    let tag = hex::encode(mac.finalize().into_bytes());
+    assert_eq!(kid, format!("hs-{}", &tag[..12]));
+}
+
+#[test]
 fn eddsa_key_files_rotate_with_kid() {
     use ed25519_dalek::{
         SigningKey,

@@ -116,8 +116,40 @@ impl TestApp {
         Events(self.state.events.subscribe())
     }
 
+    /// The settings the app runs with.
+    pub fn settings(&self) -> &pasar_oleh::settings::Settings {
+        &self.state.settings
+    }
+
     pub fn sql_statements(&self) -> u64 {
         self.state.statements.get()
+    }
+
+    /// Runs `query` anonymously on the schema as production builds it (introspection and
+    /// suggestions off), in-process.
+    pub async fn graphql_in_production(&self, query: &str) -> GqlResponse {
+        let mut settings = (*self.state.settings).clone();
+        settings.environment = pasar_oleh::settings::Environment::Production;
+        let state = AppState {
+            settings: std::sync::Arc::new(settings),
+            ..self.state.clone()
+        };
+        let schema = graphql::build_schema(&state);
+        let response = graphql::execute(&schema, &state, async_graphql::Request::new(query)).await;
+        GqlResponse {
+            status: 200,
+            body: serde_json::to_value(&response).expect("a response serialises"),
+        }
+    }
+
+    /// What one operation costs under the cost rules (`graphql::cost`), measured without running
+    /// it; `None` when it does not validate. Panics when it breaks the alias or root-field cap.
+    pub async fn cost_of(&self, query: &str, variables: Value) -> Option<usize> {
+        let mut request = async_graphql::Request::new(query)
+            .variables(async_graphql::Variables::from_json(variables));
+        graphql::cost::measure(&self.schema, &mut request)
+            .await
+            .unwrap_or_else(|err| panic!("refused: {}", err.message()))
     }
 
     // --- calls -------------------------------------------------------------------------------

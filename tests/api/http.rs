@@ -80,8 +80,15 @@ async fn limits_on_depth_batch_and_body_size() {
     assert_eq!(res.error_code(), Some("GRAPHQL_VALIDATION_FAILED"), "{res}");
     // Cost: 100 outlets x 100 products x 100 nested products is far over the budget.
     let costly = "{ outlets(first: 100) { edges { node { products(first: 100) { edges { node { seller { products(first: 100) { edges { node { name } } } } } } } } } } }";
-    let res = app.graphql(costly, json!({})).await;
-    assert_eq!(res.error_code(), Some("GRAPHQL_VALIDATION_FAILED"), "{res}");
+    let res = app
+        .http_post("/graphql")
+        .json(&json!({ "query": costly }))
+        .send()
+        .await
+        .unwrap();
+    let res = GqlResponse::read(res).await;
+    assert_eq!(res.status, 400, "{res}");
+    assert_eq!(res.error_code(), Some("QUERY_TOO_COSTLY"), "{res}");
     // Batches: up to 10 operations.
     let batch: Vec<_> = (0..11)
         .map(|_| json!({ "query": "{ categories { slug } }" }))
@@ -117,6 +124,44 @@ async fn limits_on_depth_batch_and_body_size() {
         .await
         .unwrap();
     assert_eq!(res.status(), 400);
+}
+
+#[tokio::test]
+async fn production_suggests_no_field_names() {
+    // "Did you mean …" would map a schema whose introspection is off.
+    let app = TestApp::in_process().await;
+    let res = app.graphql("{ prodcts { totalCount } }", json!({})).await;
+    assert!(
+        res.to_string().contains("Did you mean"),
+        "development helps: {res}"
+    );
+    let res = app
+        .graphql_in_production("{ prodcts { totalCount } }")
+        .await;
+    assert!(
+        res.body["errors"][0]["message"].is_string(),
+        "refused: {res}"
+    );
+    assert!(!res.to_string().contains("Did you mean"), "{res}");
+    assert!(!res.to_string().contains("products"), "{res}");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_sqlite_file_is_readable_by_the_server_only() {
+    use std::os::unix::fs::PermissionsExt;
+    if crate::helpers::is_postgres() {
+        return; // no file
+    }
+    let app = TestApp::in_process().await;
+    let url = &app.settings().database_url;
+    let path = url
+        .trim_start_matches("sqlite://")
+        .split('?')
+        .next()
+        .unwrap();
+    let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{path} is {mode:o}");
 }
 
 #[tokio::test]

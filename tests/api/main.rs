@@ -17,6 +17,7 @@ mod http;
 mod jobs;
 mod onboarding;
 mod outlet_admin;
+mod query_cost;
 mod schema;
 mod security_publish;
 mod seed;

@@ -116,11 +116,17 @@ impl Viewer {
             .collect()
     }
     /// Seller businesses the user is a member of, in any verification state.
+    #[graphql(
+        complexity = "crate::graphql::cost::list(1, crate::graphql::cost::size::PLACES, child_complexity)"
+    )]
     async fn sellers(&self, ctx: &Context<'_>) -> AppResult<Vec<Seller>> {
         let rows = sellers::any_status_by_ids(&ctx.state()?.db, &self.caller.seller_ids).await?;
         Ok(rows.into_iter().map(Seller).collect())
     }
     /// Outlets the user works at.
+    #[graphql(
+        complexity = "crate::graphql::cost::list(1, crate::graphql::cost::size::PLACES, child_complexity)"
+    )]
     async fn outlets(&self, ctx: &Context<'_>) -> AppResult<Vec<Outlet>> {
         let mut rows = outlets::outlets_by_ids(&ctx.state()?.db, &self.caller.outlet_ids).await?;
         rows.sort_by(|a, b| a.code.cmp(&b.code));

@@ -10,6 +10,7 @@ pub struct AccountsQuery;
 #[Object]
 impl AccountsQuery {
     /// Who is calling; null for anonymous callers and kiosks.
+    #[graphql(complexity = "crate::graphql::cost::lookup(1, child_complexity)")]
     async fn viewer(
         &self,
         ctx: &Context<'_>,
@@ -18,6 +19,9 @@ impl AccountsQuery {
     }
 
     /// Administrators: registered kiosks, optionally of one outlet.
+    #[graphql(
+        complexity = "crate::graphql::cost::list(1, crate::graphql::cost::size::KIOSKS, child_complexity)"
+    )]
     async fn kiosks(
         &self,
         ctx: &Context<'_>,

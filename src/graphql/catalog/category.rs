@@ -53,6 +53,9 @@ impl Category {
     }
 
     /// Direct subcategories, in display order.
+    #[graphql(
+        complexity = "crate::graphql::cost::list(0, crate::graphql::cost::size::CHILDREN, child_complexity)"
+    )]
     async fn children(&self, ctx: &Context<'_>) -> AppResult<Vec<Category>> {
         let all = ctx.loaders()?.categories().await?;
         Ok(all
@@ -64,7 +67,7 @@ impl Category {
     }
 
     /// Public products in this category and its subcategories.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::cost::connection(first, child_complexity)")]
     async fn products(
         &self,
         ctx: &Context<'_>,

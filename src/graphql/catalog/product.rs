@@ -114,6 +114,9 @@ impl Product {
     }
 
     /// Photos in display order; the first is the cover.
+    #[graphql(
+        complexity = "crate::graphql::cost::list(0, crate::graphql::cost::size::PHOTOS, child_complexity)"
+    )]
     async fn photos(&self, ctx: &Context<'_>) -> AppResult<Vec<Photo>> {
         let rows = ctx
             .loaders()?
@@ -129,6 +132,9 @@ impl Product {
     }
 
     /// Stock at each outlet that carries the product (quantity may be zero: sold out there).
+    #[graphql(
+        complexity = "crate::graphql::cost::list(0, crate::graphql::cost::size::AVAILABILITY, child_complexity)"
+    )]
     async fn availability(&self, ctx: &Context<'_>) -> AppResult<Vec<StockLevel>> {
         let mut rows = ctx
             .loaders()?

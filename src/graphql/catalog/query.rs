@@ -22,7 +22,7 @@ pub struct CatalogQuery;
 impl CatalogQuery {
     /// Public products: ACTIVE products of VERIFIED sellers. Relay connection, 20 per page by
     /// default, at most 100.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::cost::connection(first, child_complexity)")]
     async fn products(
         &self,
         ctx: &Context<'_>,
@@ -38,6 +38,7 @@ impl CatalogQuery {
 
     /// One public product, by `id` or by `slug` (exactly one). NOT_FOUND when there is no such
     /// public product.
+    #[graphql(complexity = "crate::graphql::cost::lookup(2, child_complexity)")]
     async fn product(
         &self,
         ctx: &Context<'_>,
@@ -62,6 +63,9 @@ impl CatalogQuery {
     }
 
     /// The whole category tree, flat, in display order (use `parent` / `children` to nest).
+    #[graphql(
+        complexity = "crate::graphql::cost::list(0, crate::graphql::cost::size::CATEGORIES, child_complexity)"
+    )]
     async fn categories(&self, ctx: &Context<'_>) -> AppResult<Vec<Category>> {
         Ok(ctx
             .loaders()?

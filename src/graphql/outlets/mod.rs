@@ -64,6 +64,9 @@ impl Outlet {
     }
 
     /// Opening hours per weekday, in WIB (UTC+7); a missing day means closed that day.
+    #[graphql(
+        complexity = "crate::graphql::cost::list(0, crate::graphql::cost::size::OPENING_HOURS, child_complexity)"
+    )]
     async fn opening_hours(&self, ctx: &Context<'_>) -> AppResult<Vec<OpeningHours>> {
         let rows = ctx
             .loaders()?
@@ -94,6 +97,9 @@ impl Outlet {
     }
 
     /// Verified sellers with a place here, by name.
+    #[graphql(
+        complexity = "crate::graphql::cost::list(0, crate::graphql::cost::size::OUTLET_SELLERS, child_complexity)"
+    )]
     async fn sellers(&self, ctx: &Context<'_>) -> AppResult<Vec<Seller>> {
         let rows = ctx
             .loaders()?
@@ -105,7 +111,7 @@ impl Outlet {
     }
 
     /// Public products in stock here (quantity above zero).
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::cost::connection(first, child_complexity)")]
     async fn products(
         &self,
         ctx: &Context<'_>,

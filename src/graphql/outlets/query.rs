@@ -36,7 +36,7 @@ pub struct OutletsQuery;
 #[Object]
 impl OutletsQuery {
     /// Outlets (stalls), by code.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::cost::connection(first, child_complexity)")]
     async fn outlets(
         &self,
         ctx: &Context<'_>,
@@ -63,6 +63,7 @@ impl OutletsQuery {
     }
 
     /// One outlet, by `id` or by `code` (exactly one). NOT_FOUND when there is none.
+    #[graphql(complexity = "crate::graphql::cost::lookup(2, child_complexity)")]
     async fn outlet(
         &self,
         ctx: &Context<'_>,

@@ -14,6 +14,9 @@ pub struct RegionsQuery;
 #[Object]
 impl RegionsQuery {
     /// The kecamatan (districts) of a regency, by name; Kabupaten Probolinggo ("35.13") by default.
+    #[graphql(
+        complexity = "crate::graphql::cost::list(2, crate::graphql::cost::size::KECAMATAN, child_complexity)"
+    )]
     async fn kecamatan(
         &self,
         ctx: &Context<'_>,

@@ -148,6 +148,9 @@ impl Seller {
 
     /// Every change of verification status: who, when, from, to, why. Members and
     /// administrators only (empty otherwise).
+    #[graphql(
+        complexity = "crate::graphql::cost::list(1, crate::graphql::cost::size::STATUS_HISTORY, child_complexity)"
+    )]
     async fn status_history(&self, ctx: &Context<'_>) -> AppResult<Vec<StatusChange>> {
         if !self.private(ctx)? {
             return Ok(Vec::new());
@@ -157,7 +160,7 @@ impl Seller {
     }
 
     /// The seller's public products.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::cost::connection(first, child_complexity)")]
     async fn products(
         &self,
         ctx: &Context<'_>,
@@ -174,7 +177,7 @@ impl Seller {
 
     /// Every product of the seller in any status, newest first. Members and administrators only
     /// (FORBIDDEN otherwise).
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::cost::connection(first, child_complexity)")]
     async fn managed_products(
         &self,
         ctx: &Context<'_>,
@@ -199,6 +202,9 @@ impl Seller {
     }
 
     /// Outlets (stalls) where the seller has a place, by code.
+    #[graphql(
+        complexity = "crate::graphql::cost::list(0, crate::graphql::cost::size::PLACES, child_complexity)"
+    )]
     async fn outlets(&self, ctx: &Context<'_>) -> AppResult<Vec<Outlet>> {
         let loaders = ctx.loaders()?;
         let ids = loaders

@@ -43,7 +43,7 @@ pub struct SellersQuery;
 #[Object]
 impl SellersQuery {
     /// Verified sellers.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::cost::connection(first, child_complexity)")]
     async fn sellers(
         &self,
         ctx: &Context<'_>,
@@ -81,6 +81,7 @@ impl SellersQuery {
 
     /// One verified seller, by `id` or by `slug` (exactly one). NOT_FOUND when there is no such
     /// public seller.
+    #[graphql(complexity = "crate::graphql::cost::lookup(2, child_complexity)")]
     async fn seller(
         &self,
         ctx: &Context<'_>,
@@ -104,7 +105,7 @@ impl SellersQuery {
     }
 
     /// Administrators: sellers in one verification state (the review queue: PENDING), oldest first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::cost::connection(first, child_complexity)")]
     async fn seller_applications(
         &self,
         ctx: &Context<'_>,
