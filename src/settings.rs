@@ -43,6 +43,29 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Limits that protect the GraphQL endpoint.
     pub limits: Limits,
+    /// Limits on the account mutations (password hashing, registration).
+    pub accounts: AccountLimits,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct AccountLimits {
+    /// Password hashes or verifications running at once (PASSWORD_HASH_CONCURRENCY).
+    pub hash_concurrency: usize,
+    /// Calls that may wait for a hashing slot before the next is refused BUSY (PASSWORD_HASH_QUEUE).
+    pub hash_queue: usize,
+    /// Registrations per client address (IPv6: per /64) within 15 minutes of the last one
+    /// (REGISTRATIONS_PER_ADDRESS).
+    pub registrations_per_address: u64,
+}
+
+impl Default for AccountLimits {
+    fn default() -> Self {
+        AccountLimits {
+            hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            hash_queue: 32,
+            registrations_per_address: 10,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -206,6 +229,32 @@ impl Settings {
                 }
             },
         };
+        let number = |key: &'static str, default: u64, min: u64| -> Result<u64, SettingsError> {
+            match get(key) {
+                None => Ok(default),
+                Some(v) => match v.parse::<u64>() {
+                    Ok(n) if n >= min => Ok(n),
+                    _ => Err(SettingsError::Invalid {
+                        name: key,
+                        reason: format!("expected a whole number of at least {min}, got {v:?}"),
+                    }),
+                },
+            }
+        };
+        let defaults = AccountLimits::default();
+        let accounts = AccountLimits {
+            hash_concurrency: number(
+                "PASSWORD_HASH_CONCURRENCY",
+                defaults.hash_concurrency as u64,
+                1,
+            )? as usize,
+            hash_queue: number("PASSWORD_HASH_QUEUE", defaults.hash_queue as u64, 0)? as usize,
+            registrations_per_address: number(
+                "REGISTRATIONS_PER_ADDRESS",
+                defaults.registrations_per_address,
+                1,
+            )?,
+        };
         let jwt = JwtSettings {
             previous_secrets: list("JWT_PREVIOUS_SECRETS"),
             algorithm: get("JWT_ALGORITHM"),
@@ -232,6 +281,7 @@ impl Settings {
             jwt_secret: get("JWT_SECRET"),
             log_format,
             limits: Limits::default(),
+            accounts,
         })
     }
 
@@ -254,6 +304,11 @@ impl Settings {
             jwt: JwtSettings::default(),
             log_format: LogFormat::Pretty,
             limits: Limits::default(),
+            // Factories register every test user from 127.0.0.1.
+            accounts: AccountLimits {
+                registrations_per_address: 10_000,
+                ..AccountLimits::default()
+            },
         }
     }
 }
@@ -310,6 +365,21 @@ mod tests {
         .unwrap();
         assert!(!s.seed_demo);
         assert_eq!(s.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn account_limits_have_defaults_and_refuse_nonsense() {
+        let s = Settings::from_lookup(lookup(&[("PASSWORD_HASH_QUEUE", "0")])).unwrap();
+        assert_eq!(s.accounts.hash_queue, 0);
+        assert_eq!(s.accounts.registrations_per_address, 10);
+        let err = Settings::from_lookup(lookup(&[("PASSWORD_HASH_CONCURRENCY", "0")])).unwrap_err();
+        assert!(matches!(
+            err,
+            SettingsError::Invalid {
+                name: "PASSWORD_HASH_CONCURRENCY",
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -62,6 +62,9 @@ pub async fn post(
         }
         BatchRequest::Batch(many) => (many, false),
     };
+    if let Err(err) = graphql::account_limits::check(&requests) {
+        return refuse(err, &request_id);
+    }
     let authorization = req
         .headers()
         .get("authorization")

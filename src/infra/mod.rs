@@ -3,4 +3,5 @@
 pub mod cache;
 pub mod db;
 pub mod events;
+pub mod hashing;
 pub mod media;

@@ -18,9 +18,12 @@ use crate::{
         jwt::JwtKeys,
         secrets,
     },
-    domain::{email::Email, events::DomainEvent, password, password::Password, phone::Phone},
+    domain::{
+        client_address::throttle_bucket, email::Email, events::DomainEvent, password,
+        password::Password, phone::Phone,
+    },
     error::{AppError, AppResult, FieldCode, FieldError, Invalid, parsed},
-    infra::{cache::Cache, events::EventBus},
+    infra::{cache::Cache, events::EventBus, hashing::HashPool},
     services::tx::Tx,
 };
 
@@ -83,13 +86,29 @@ impl Identifier {
     }
 }
 
-/// Creates a buyer account. The insert is one statement in autocommit, so the event goes out
-/// right after it (hashing the password inside a transaction would hold it open for nothing).
-pub async fn register(
-    db: &impl ConnectionTrait,
-    events: &EventBus,
-    input: RegisterInput,
-) -> AppResult<user::Model> {
+/// What guards a registration or a login from abuse: the bounded hashing pool, the throttling
+/// counters and the client address they count by.
+#[derive(Clone, Copy)]
+pub struct Guard<'a> {
+    pub hashing: &'a HashPool,
+    pub throttle: &'a Cache,
+    /// The client address (the TCP peer); IPv6 counts by its /64.
+    pub client: &'a str,
+    /// Registrations allowed per address bucket within the counters' window (15 minutes).
+    pub registrations_per_address: u64,
+}
+
+/// A registration whose fields are all valid, not yet checked for uniqueness.
+struct NewAccount {
+    email: Option<Email>,
+    phone: Option<Phone>,
+    display_name: String,
+    password: Password,
+}
+
+/// Checks the form of every field, reporting every bad one at once. Uniqueness is not looked
+/// at here: a probe with an invalid field must not learn whether an identifier is taken.
+fn validate_registration(input: RegisterInput) -> AppResult<NewAccount> {
     let mut errors = Vec::new();
     let email = input
         .email
@@ -119,7 +138,21 @@ pub async fn register(
         ));
     }
     let password = parsed(&mut errors, "password", Password::parse(&input.password));
-    if let Some(email) = &email
+    match password.filter(|_| errors.is_empty()) {
+        Some(password) => Ok(NewAccount {
+            email,
+            phone,
+            display_name: name,
+            password,
+        }),
+        None => Err(AppError::Validation(errors)),
+    }
+}
+
+/// `TAKEN` for each identifier of `account` that another account already uses.
+async fn taken(db: &impl ConnectionTrait, account: &NewAccount) -> AppResult<Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if let Some(email) = &account.email
         && Identifier::Email(email.clone()).find(db).await?.is_some()
     {
         errors.push(FieldError::new(
@@ -128,7 +161,7 @@ pub async fn register(
             "an account with this e-mail address exists",
         ));
     }
-    if let Some(phone) = &phone
+    if let Some(phone) = &account.phone
         && Identifier::Phone(phone.clone()).find(db).await?.is_some()
     {
         errors.push(FieldError::new(
@@ -137,16 +170,24 @@ pub async fn register(
             "an account with this mobile number exists",
         ));
     }
-    let Some(password) = password.filter(|_| errors.is_empty()) else {
-        return Err(AppError::Validation(errors));
-    };
+    Ok(errors)
+}
+
+/// Inserts a validated account with its password hash. The insert is one statement in
+/// autocommit, so the event goes out right after it.
+async fn insert_account(
+    db: &impl ConnectionTrait,
+    events: &EventBus,
+    account: NewAccount,
+    password_hash: String,
+) -> AppResult<user::Model> {
     let now = Utc::now();
     let model = user::ActiveModel {
         id: Set(Uuid::now_v7()),
-        email: Set(email.map(Email::into_string)),
-        phone: Set(phone.map(Phone::into_string)),
-        display_name: Set(name),
-        password_hash: Set(password.hash()?),
+        email: Set(account.email.map(Email::into_string)),
+        phone: Set(account.phone.map(Phone::into_string)),
+        display_name: Set(account.display_name),
+        password_hash: Set(password_hash),
         is_admin: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
@@ -172,6 +213,48 @@ pub async fn register(
     Ok(created)
 }
 
+/// Creates a buyer account.
+///
+/// The order is deliberate (issue 7): every field is validated first, and `TAKEN` is reported
+/// only once all of them are valid, so invalid probes learn nothing. Then one registration is
+/// taken from the client address's budget, and the password is hashed (on the bounded pool)
+/// *before* uniqueness is looked up, so a taken identifier costs the same hash as a new one
+/// and both answers take about the same time; the remaining difference is one insert.
+pub async fn register(
+    db: &impl ConnectionTrait,
+    events: &EventBus,
+    guard: Guard<'_>,
+    input: RegisterInput,
+) -> AppResult<user::Model> {
+    let account = validate_registration(input)?;
+    let address_key = format!("register:address:{}", throttle_bucket(guard.client));
+    if guard
+        .throttle
+        .take(&address_key, guard.registrations_per_address)
+        .await
+        .is_err()
+    {
+        return Err(AppError::rule(
+            FieldCode::TooManyAttempts,
+            "too many registrations from this address; try again in 15 minutes",
+        ));
+    }
+    let password = account.password.clone();
+    let password_hash = match guard.hashing.run(move || password.hash()).await {
+        Ok(hash) => hash?,
+        Err(err) => {
+            // Refused before any work: the attempt does not count.
+            guard.throttle.give_back(&address_key).await;
+            return Err(err);
+        }
+    };
+    let errors = taken(db, &account).await?;
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    insert_account(db, events, account, password_hash).await
+}
+
 /// Creates an administrator (the `create-admin` command).
 pub async fn create_admin(
     db: &impl ConnectionTrait,
@@ -186,17 +269,19 @@ pub async fn create_admin(
         Identifier::Email(e) => (Some(e.as_str().to_string()), None),
         Identifier::Phone(p) => (None, Some(p.as_str().to_string())),
     };
-    let user = register(
-        db,
-        events,
-        RegisterInput {
-            email,
-            phone,
-            display_name: name.into(),
-            password: password.into(),
-        },
-    )
-    .await?;
+    // The command line, not a request: hashing on this thread is fine.
+    let account = validate_registration(RegisterInput {
+        email,
+        phone,
+        display_name: name.into(),
+        password: password.into(),
+    })?;
+    let errors = taken(db, &account).await?;
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let password_hash = account.password.hash()?;
+    let user = insert_account(db, events, account, password_hash).await?;
     let mut active: user::ActiveModel = user.into();
     active.is_admin = Set(true);
     Ok(active.update(db).await?)
@@ -217,51 +302,67 @@ fn locked_error() -> AppError {
     )
 }
 
-/// Checks credentials. Failures are counted per account and per client address; after a few
-/// each attempt is slowed, then the account or address locks for a while. The answer is the same
-/// whether or not the account exists.
+/// Checks credentials. Attempts are counted per account and per client address (IPv6: per
+/// /64); after a few failures each attempt is slowed, then the account or address locks for a
+/// while. The answer is the same whether or not the account exists.
+///
+/// The attempt is reserved (`Cache::take`, one atomic step) *before* the slow verification,
+/// so parallel requests cannot all read "no failures yet" and exceed the limit together. A
+/// success gives its reservation back.
 pub async fn login(
     db: &impl ConnectionTrait,
-    throttle: &Cache,
+    guard: Guard<'_>,
     issuer: TokenIssuer<'_>,
     identifier: &str,
     password: &str,
-    client: &str,
 ) -> AppResult<IssuedTokens> {
     let id = match Identifier::parse(identifier) {
         Ok(id) => id,
         Err(_) => return Err(credentials_error()),
     };
+    let throttle = guard.throttle;
     let account_key = format!("login:account:{}", id.key());
-    let address_key = format!("login:address:{client}");
-    let account_failures = throttle.get(&account_key).await;
-    let address_failures = throttle.get(&address_key).await;
-    if account_failures >= ACCOUNT_LOCK_AFTER || address_failures >= ADDRESS_LOCK_AFTER {
+    let address_key = format!("login:address:{}", throttle_bucket(guard.client));
+    let Ok(account_attempts) = throttle.take(&account_key, ACCOUNT_LOCK_AFTER).await else {
         return Err(locked_error());
-    }
-    let failures = account_failures.max(address_failures / 4);
+    };
+    let Ok(address_attempts) = throttle.take(&address_key, ADDRESS_LOCK_AFTER).await else {
+        throttle.give_back(&account_key).await;
+        return Err(locked_error());
+    };
+    // Failures before this attempt.
+    let failures = (account_attempts - 1).max((address_attempts - 1) / 4);
     if failures > SLOW_AFTER {
         let delay = 200 * (failures - SLOW_AFTER).min(5);
         tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
     }
     let user = id.find(db).await?;
-    let ok = match &user {
-        Some(u) => password::verify(password, &u.password_hash),
-        None => {
-            password::verify(password, password::decoy_hash());
-            false
+    // An unknown account is checked against a decoy hash, so both cases take the same time.
+    let stored = user.as_ref().map_or_else(
+        || password::decoy_hash().to_string(),
+        |u| u.password_hash.clone(),
+    );
+    let presented = password.to_string();
+    let ok = match guard
+        .hashing
+        .run(move || password::verify(&presented, &stored))
+        .await
+    {
+        Ok(ok) => ok,
+        Err(err) => {
+            // Refused before verifying: the attempt does not count.
+            throttle.give_back(&account_key).await;
+            throttle.give_back(&address_key).await;
+            return Err(err);
         }
     };
     match user.filter(|_| ok) {
         Some(user) => {
             throttle.remove(&account_key).await;
+            throttle.give_back(&address_key).await;
             issue_tokens(db, issuer, user.id, Uuid::now_v7()).await
         }
-        None => {
-            throttle.incr(&account_key).await;
-            throttle.incr(&address_key).await;
-            Err(credentials_error())
-        }
+        None => Err(credentials_error()),
     }
 }
 

@@ -60,6 +60,13 @@ impl TestApp {
         Self::serve(test_state(false).await)
     }
 
+    /// Served over HTTP with settings changed by `configure`, for tests of a limit.
+    pub async fn spawn_with(configure: impl FnOnce(&mut pasar_oleh::settings::Settings)) -> Self {
+        let dir = scratch_dir();
+        let url = fresh_database_url(&dir).await;
+        Self::serve(seams::build_state_with(url, dir, false, configure).await)
+    }
+
     /// Served over HTTP with the demo catalogue, for tests that are about the demo data.
     pub async fn spawn_seeded() -> Self {
         Self::serve(test_state(true).await)
@@ -797,9 +804,19 @@ mod seams {
 
     /// A migrated state, with the demo catalogue when `seeded`.
     pub async fn build_state(url: String, dir: std::path::PathBuf, seeded: bool) -> AppState {
-        let state = startup::prepare(Settings::for_tests(url, dir))
-            .await
-            .expect("a test state");
+        build_state_with(url, dir, seeded, |_| {}).await
+    }
+
+    /// The same, with the test settings changed by `configure`.
+    pub async fn build_state_with(
+        url: String,
+        dir: std::path::PathBuf,
+        seeded: bool,
+        configure: impl FnOnce(&mut Settings),
+    ) -> AppState {
+        let mut settings = Settings::for_tests(url, dir);
+        configure(&mut settings);
+        let state = startup::prepare(settings).await.expect("a test state");
         if seeded {
             seed::seed(&state.db, &state.media)
                 .await

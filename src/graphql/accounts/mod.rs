@@ -17,11 +17,21 @@ use crate::{
         sellers::Seller,
     },
     services::{
-        accounts::{self, IssuedTokens, RegisterInput, TokenIssuer},
+        accounts::{self, Guard, IssuedTokens, RegisterInput, TokenIssuer},
         outlets, sellers,
     },
     state::AppState,
 };
+
+/// The abuse guards of an account mutation: hashing pool, counters, the client's address.
+fn guard<'a>(state: &'a AppState, client: &'a str) -> Guard<'a> {
+    Guard {
+        hashing: &state.hashing,
+        throttle: &state.cache,
+        client,
+        registrations_per_address: state.settings.accounts.registrations_per_address,
+    }
+}
 
 fn issuer(state: &AppState) -> TokenIssuer<'_> {
     TokenIssuer {
@@ -304,7 +314,9 @@ pub struct AccountsMutation;
 
 #[Object]
 impl AccountsMutation {
-    /// Creates a buyer account with an e-mail address or mobile number and a password.
+    /// Creates a buyer account with an e-mail address or mobile number and a password. A taken
+    /// identifier is reported only when every other field is valid; registrations per client
+    /// address are limited (TOO_MANY_ATTEMPTS).
     async fn register(
         &self,
         ctx: &Context<'_>,
@@ -312,9 +324,11 @@ impl AccountsMutation {
     ) -> AppResult<RegisterPayload> {
         policy::may_use_accounts(ctx.caller()?)?;
         let state = ctx.state()?;
+        let client = &ctx.request()?.client;
         let result = accounts::register(
             &state.db,
             &state.events,
+            guard(state, client),
             RegisterInput {
                 email: input.email,
                 phone: input.phone,
@@ -335,14 +349,13 @@ impl AccountsMutation {
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> AppResult<AuthPayload> {
         policy::may_use_accounts(ctx.caller()?)?;
         let state = ctx.state()?;
-        let client = ctx.request()?.client.clone();
+        let client = &ctx.request()?.client;
         let result = accounts::login(
             &state.db,
-            &state.cache,
+            guard(state, client),
             issuer(state),
             &input.identifier,
             &input.password,
-            &client,
         )
         .await;
         let (tokens, user_errors) = split(result)?;
