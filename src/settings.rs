@@ -81,6 +81,9 @@ pub struct JwtSettings {
     /// Lifetime of access tokens, at most 15 minutes.
     pub access_ttl_secs: i64,
     pub refresh_ttl_days: i64,
+    /// Absolute lifetime of a login (a refresh-token family), however often it is refreshed
+    /// (SESSION_MAX_DAYS).
+    pub session_max_days: i64,
 }
 
 impl Default for JwtSettings {
@@ -94,6 +97,7 @@ impl Default for JwtSettings {
             audience: "pasar-oleh-api".into(),
             access_ttl_secs: 900,
             refresh_ttl_days: 30,
+            session_max_days: 90,
         }
     }
 }
@@ -267,6 +271,7 @@ impl Settings {
             audience: get("JWT_AUDIENCE").unwrap_or_else(|| "pasar-oleh-api".into()),
             access_ttl_secs,
             refresh_ttl_days: 30,
+            session_max_days: number("SESSION_MAX_DAYS", 90, 1)? as i64,
         };
         Ok(Settings {
             jwt,

@@ -1,14 +1,16 @@
 //! Accounts: registration, login with throttling, refresh-token rotation with reuse detection,
 //! logout, kiosk credentials, and who a verified credential belongs to.
 //!
-//! Sessions (login, refresh, logout) are bookkeeping, not catalogue state: they write outside a
-//! unit of work and publish no domain event. Kiosk registration and revocation do.
+//! Sessions are bookkeeping, not catalogue state, and publish no domain event. Login and logout
+//! write outside a unit of work; a refresh runs in one (`Tx`) because its claim, family check
+//! and insert must happen as one step against a concurrent logout or refresh. Kiosk
+//! registration and revocation publish events.
 
 use chrono::{Duration, Utc};
-use entity::{kiosk, outlet, outlet_staff, refresh_token, seller_member, user};
+use entity::{kiosk, outlet, outlet_staff, refresh_family, refresh_token, seller_member, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    sea_query::Expr,
+    sea_query::{Expr, Query},
 };
 use uuid::Uuid;
 
@@ -27,11 +29,20 @@ use crate::{
     services::tx::Tx,
 };
 
-/// What issuing tokens needs: the signing keys and how long a refresh token lives.
+/// What issuing tokens needs: the signing keys, how long a refresh token lives, and how long a
+/// login's family of refresh tokens may be kept alive by rotation.
 #[derive(Clone, Copy)]
 pub struct TokenIssuer<'a> {
     pub jwt: &'a JwtKeys,
     pub refresh_ttl_days: i64,
+    pub session_max_days: i64,
+}
+
+/// The outcome of a refresh. A refused refresh may still have written (a reused token revokes
+/// its family), so it is not an error: the caller commits its unit of work either way.
+pub enum Refresh {
+    Issued(IssuedTokens),
+    Refused,
 }
 
 /// Failed logins per account before it locks (for the cache TTL, 15 minutes).
@@ -360,25 +371,45 @@ pub async fn login(
         Some(user) => {
             throttle.remove(&account_key).await;
             throttle.give_back(&address_key).await;
-            issue_tokens(db, issuer, user.id, Uuid::now_v7()).await
+            start_session(db, issuer, user.id).await
         }
         None => Err(credentials_error()),
     }
 }
 
-async fn issue_tokens(
+/// Starts a login: a new family with its absolute end, and its first refresh token.
+async fn start_session(
     db: &impl ConnectionTrait,
     issuer: TokenIssuer<'_>,
     user_id: Uuid,
-    family_id: Uuid,
+) -> AppResult<IssuedTokens> {
+    let now = Utc::now();
+    let family = refresh_family::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user_id),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::days(issuer.session_max_days)),
+        last_refreshed_at: Set(None),
+        revoked_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    issue_tokens(db, issuer, &family).await
+}
+
+/// A new refresh token of `family` (never outliving it) and an access token.
+async fn issue_tokens(
+    db: &impl ConnectionTrait,
+    issuer: TokenIssuer<'_>,
+    family: &refresh_family::Model,
 ) -> AppResult<IssuedTokens> {
     let now = Utc::now();
     let refresh = secrets::generate("rt_");
-    let refresh_expires_at = now + Duration::days(issuer.refresh_ttl_days);
+    let refresh_expires_at = (now + Duration::days(issuer.refresh_ttl_days)).min(family.expires_at);
     refresh_token::ActiveModel {
         id: Set(Uuid::now_v7()),
-        user_id: Set(user_id),
-        family_id: Set(family_id),
+        user_id: Set(family.user_id),
+        family_id: Set(family.id),
         token_hash: Set(secrets::hash(&refresh)),
         expires_at: Set(refresh_expires_at),
         used_at: Set(None),
@@ -388,16 +419,33 @@ async fn issue_tokens(
     .insert(db)
     .await?;
     Ok(IssuedTokens {
-        access_token: issuer.jwt.issue_access(user_id)?,
+        access_token: issuer.jwt.issue_access(family.user_id)?,
         access_expires_at: now + Duration::seconds(issuer.jwt.ttl_secs()),
         refresh_token: refresh,
         refresh_expires_at,
     })
 }
 
+/// The family a refresh token belongs to, as a subquery (unknown tokens match nothing).
+fn family_of(token: &str) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(refresh_token::Column::FamilyId)
+        .from(refresh_token::Entity)
+        .and_where(refresh_token::Column::TokenHash.eq(secrets::hash(token)))
+        .to_owned()
+}
+
+/// Revokes a family, and for the record each of its tokens.
 async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> AppResult<()> {
+    let now = Utc::now();
+    refresh_family::Entity::update_many()
+        .col_expr(refresh_family::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_family::Column::Id.eq(family_id))
+        .filter(refresh_family::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
     refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
         .filter(refresh_token::Column::FamilyId.eq(family_id))
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(db)
@@ -405,45 +453,80 @@ async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> AppResult<
     Ok(())
 }
 
-/// Exchanges a refresh token for new tokens. Each token works once: presenting one that was
-/// already used means it leaked, so the whole family (that login) is revoked.
-pub async fn refresh(
-    db: &impl ConnectionTrait,
-    issuer: TokenIssuer<'_>,
-    token: &str,
-) -> AppResult<IssuedTokens> {
-    let found = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(secrets::hash(token)))
-        .one(db)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    if found.revoked_at.is_some() || found.expires_at <= Utc::now() {
-        return Err(AppError::Unauthenticated);
+/// Exchanges a refresh token for new tokens, inside the caller's unit of work. Each token works
+/// once: presenting one that was already used means it leaked, so its family (that login) is
+/// revoked.
+///
+/// The first statement locks the family row and checks it in one go: an UPDATE of the family
+/// that is neither revoked nor past its absolute end. On PostgreSQL that takes the row lock
+/// (like `SELECT … FOR UPDATE`, held to commit); on SQLite a write as the transaction's first
+/// statement takes the database's write lock, which serialises writers. A concurrent logout
+/// (which revokes the family with an UPDATE of the same row) or a second refresh therefore runs
+/// wholly before or wholly after this one: no token is ever issued into a revoked family.
+pub async fn refresh(tx: &mut Tx, issuer: TokenIssuer<'_>, token: &str) -> AppResult<Refresh> {
+    let now = tx.now();
+    let locked = refresh_family::Entity::update_many()
+        .col_expr(refresh_family::Column::LastRefreshedAt, Expr::value(now))
+        .filter(refresh_family::Column::Id.in_subquery(family_of(token)))
+        .filter(refresh_family::Column::RevokedAt.is_null())
+        .filter(refresh_family::Column::ExpiresAt.gt(now))
+        .exec(tx.db())
+        .await?;
+    if locked.rows_affected != 1 {
+        // Unknown token, or its login was revoked or has reached its end.
+        return Ok(Refresh::Refused);
     }
-    // Mark used only if nobody did before: the conditional update settles concurrent uses.
+    let Some(found) = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(secrets::hash(token)))
+        .one(tx.db())
+        .await?
+    else {
+        return Ok(Refresh::Refused);
+    };
+    // Spend the token only if it is unused, not revoked and not expired.
     let claimed = refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::UsedAt, Expr::value(Utc::now()))
+        .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
         .filter(refresh_token::Column::Id.eq(found.id))
         .filter(refresh_token::Column::UsedAt.is_null())
-        .exec(db)
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .filter(refresh_token::Column::ExpiresAt.gt(now))
+        .exec(tx.db())
         .await?;
     if claimed.rows_affected != 1 {
-        tracing::warn!(family = %found.family_id, user = %found.user_id, "refresh token reused: revoking its family");
-        revoke_family(db, found.family_id).await?;
-        return Err(AppError::Unauthenticated);
+        if found.used_at.is_some() {
+            tracing::warn!(family = %found.family_id, user = %found.user_id, "refresh token reused: revoking its family");
+            revoke_family(tx.db(), found.family_id).await?;
+        }
+        return Ok(Refresh::Refused);
     }
-    issue_tokens(db, issuer, found.user_id, found.family_id).await
+    let Some(family) = refresh_family::Entity::find_by_id(found.family_id)
+        .one(tx.db())
+        .await?
+    else {
+        return Ok(Refresh::Refused);
+    };
+    Ok(Refresh::Issued(
+        issue_tokens(tx.db(), issuer, &family).await?,
+    ))
 }
 
 /// Revokes the login the refresh token belongs to. Unknown tokens are ignored (idempotent).
+/// The family's revocation is one UPDATE of its row, so it waits for a refresh holding that
+/// row and then revokes the token the refresh issued as well.
 pub async fn logout(db: &impl ConnectionTrait, token: &str) -> AppResult<()> {
-    if let Some(found) = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(secrets::hash(token)))
-        .one(db)
-        .await?
-    {
-        revoke_family(db, found.family_id).await?;
-    }
+    let now = Utc::now();
+    refresh_family::Entity::update_many()
+        .col_expr(refresh_family::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_family::Column::Id.in_subquery(family_of(token)))
+        .filter(refresh_family::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_token::Column::FamilyId.in_subquery(family_of(token)))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! Attacks on the account mutations (issue 7), each performed over HTTP: many aliased
 //! `register`/`login` fields in one document or one batch, parallel wrong passwords racing the
-//! throttle, and probing `register` for taken identifiers.
+//! throttle, refresh racing logout, and probing `register` for taken identifiers.
 
 use entity::user;
 use futures_util::future::join_all;
@@ -11,6 +11,8 @@ use crate::helpers::{GqlResponse, PASSWORD, TestApp, short_id};
 
 const REGISTER: &str = "mutation($input: RegisterUserInput!) { register(input: $input) { user { id } userErrors { field code } } }";
 const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) { tokens { refreshToken } userErrors { field code } } }";
+const REFRESH: &str = "mutation($t: String!) { refreshToken(input: { refreshToken: $t }) { tokens { refreshToken } } }";
+const LOGOUT: &str = "mutation($t: String!) { logout(input: { refreshToken: $t }) { ok } }";
 
 /// Accounts whose e-mail starts with `prefix`: what an attack managed to write.
 async fn accounts_named(app: &TestApp, prefix: &str) -> u64 {
@@ -124,6 +126,68 @@ async fn parallel_wrong_passwords_never_exceed_the_account_limit() {
         res["data"]["login"]["userErrors"][0]["code"],
         "TOO_MANY_ATTEMPTS"
     );
+}
+
+#[tokio::test]
+async fn refresh_racing_logout_never_leaves_a_live_session() {
+    let app = TestApp::spawn().await;
+    let ani = app.buyer().await;
+    for trial in 0..15 {
+        let session = app.login(&ani.email, PASSWORD).await;
+        let token = session.refresh_token.clone();
+        let (refreshed, _) = tokio::join!(
+            app.graphql(REFRESH, json!({ "t": token })),
+            app.graphql(LOGOUT, json!({ "t": token })),
+        );
+        if let Some(next) = refreshed["data"]["refreshToken"]["tokens"]["refreshToken"].as_str() {
+            let res = app.graphql(REFRESH, json!({ "t": next })).await;
+            assert_eq!(
+                res.error_code(),
+                Some("UNAUTHENTICATED"),
+                "trial {trial}: a session survived logout: {res}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_double_refresh_leaves_no_live_session() {
+    let app = TestApp::spawn().await;
+    let ani = app.buyer().await;
+    for trial in 0..15 {
+        let session = app.login(&ani.email, PASSWORD).await;
+        let token = session.refresh_token.clone();
+        let (a, b) = tokio::join!(
+            app.graphql(REFRESH, json!({ "t": token })),
+            app.graphql(REFRESH, json!({ "t": token })),
+        );
+        for res in [a, b] {
+            if let Some(next) = res["data"]["refreshToken"]["tokens"]["refreshToken"].as_str() {
+                let res = app.graphql(REFRESH, json!({ "t": next })).await;
+                assert_eq!(
+                    res.error_code(),
+                    Some("UNAUTHENTICATED"),
+                    "trial {trial}: reuse left a session alive: {res}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_login_ends_at_its_absolute_lifetime_however_often_refreshed() {
+    let app = TestApp::spawn().await;
+    let ani = app.buyer().await;
+    let res = app
+        .graphql(REFRESH, json!({ "t": ani.refresh_token }))
+        .await;
+    let next = res["data"]["refreshToken"]["tokens"]["refreshToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.end_sessions(&ani).await;
+    let res = app.graphql(REFRESH, json!({ "t": next })).await;
+    assert_eq!(res.error_code(), Some("UNAUTHENTICATED"), "{res}");
 }
 
 #[tokio::test]

@@ -416,6 +416,11 @@ impl TestApp {
         seams::expire_halal_certificate(&self.state, seller.id).await;
     }
 
+    /// Ends every login of `user` as if `SESSION_MAX_DAYS` had passed.
+    pub async fn end_sessions(&self, user: &TestUser) {
+        seams::end_sessions(&self.state, user.id).await;
+    }
+
     /// The administrator who arranges data for the factories.
     async fn office(&self) -> &TestUser {
         self.office.get_or_init(|| self.admin()).await
@@ -840,6 +845,21 @@ mod seams {
         pasar_oleh::http::caller::resolve(state, authorization)
             .await
             .map_err(|e| e.code())
+    }
+
+    /// Moves the absolute end of every login of `user_id` into the past (no setting is shorter
+    /// than a day).
+    pub async fn end_sessions(state: &AppState, user_id: Uuid) {
+        use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+        entity::refresh_family::Entity::update_many()
+            .col_expr(
+                entity::refresh_family::Column::ExpiresAt,
+                Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
+            )
+            .filter(entity::refresh_family::Column::UserId.eq(user_id))
+            .exec(&state.db)
+            .await
+            .expect("sessions ended");
     }
 
     pub async fn expire_halal_certificate(state: &AppState, seller_id: Uuid) {

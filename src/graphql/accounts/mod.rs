@@ -17,7 +17,7 @@ use crate::{
         sellers::Seller,
     },
     services::{
-        accounts::{self, Guard, IssuedTokens, RegisterInput, TokenIssuer},
+        accounts::{self, Guard, IssuedTokens, Refresh, RegisterInput, TokenIssuer},
         outlets, sellers,
     },
     state::AppState,
@@ -37,6 +37,7 @@ fn issuer(state: &AppState) -> TokenIssuer<'_> {
     TokenIssuer {
         jwt: &state.jwt,
         refresh_ttl_days: state.settings.jwt.refresh_ttl_days,
+        session_max_days: state.settings.jwt.session_max_days,
     }
 }
 
@@ -374,11 +375,17 @@ impl AccountsMutation {
     ) -> AppResult<AuthPayload> {
         policy::may_use_accounts(ctx.caller()?)?;
         let state = ctx.state()?;
-        let tokens = accounts::refresh(&state.db, issuer(state), &input.refresh_token).await?;
-        Ok(AuthPayload {
-            tokens: Some(tokens.into()),
-            user_errors: Vec::new(),
-        })
+        // One unit of work: claim, family check and the new token. A refused refresh may have
+        // revoked its family (reuse), which must stick, so it commits too.
+        let mut tx = ctx.begin().await?;
+        let outcome = accounts::refresh(&mut tx, issuer(state), &input.refresh_token).await;
+        match tx.finish(outcome).await? {
+            Refresh::Issued(tokens) => Ok(AuthPayload {
+                tokens: Some(tokens.into()),
+                user_errors: Vec::new(),
+            }),
+            Refresh::Refused => Err(AppError::Unauthenticated),
+        }
     }
 
     /// Revokes the login behind a refresh token.
