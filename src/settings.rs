@@ -8,6 +8,8 @@ use std::{collections::HashMap, net::SocketAddr, path::PathBuf};
 
 use thiserror::Error;
 
+use crate::domain::client_address::IpRange;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
     Development,
@@ -45,6 +47,9 @@ pub struct Settings {
     pub limits: Limits,
     /// Limits on the account mutations (password hashing, registration).
     pub accounts: AccountLimits,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (TRUSTED_PROXIES); none by default,
+    /// so the client address is the TCP peer.
+    pub trusted_proxies: Vec<IpRange>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -259,6 +264,14 @@ impl Settings {
                 1,
             )?,
         };
+        let trusted_proxies = list("TRUSTED_PROXIES")
+            .iter()
+            .map(|raw| IpRange::parse(raw))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| SettingsError::Invalid {
+                name: "TRUSTED_PROXIES",
+                reason: e.0,
+            })?;
         let jwt = JwtSettings {
             previous_secrets: list("JWT_PREVIOUS_SECRETS"),
             algorithm: get("JWT_ALGORITHM"),
@@ -287,6 +300,7 @@ impl Settings {
             log_format,
             limits: Limits::default(),
             accounts,
+            trusted_proxies,
         })
     }
 
@@ -314,6 +328,7 @@ impl Settings {
                 registrations_per_address: 10_000,
                 ..AccountLimits::default()
             },
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -382,6 +397,20 @@ mod tests {
             err,
             SettingsError::Invalid {
                 name: "PASSWORD_HASH_CONCURRENCY",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn trusted_proxies_are_ranges() {
+        let s = Settings::from_lookup(lookup(&[("TRUSTED_PROXIES", "10.0.0.0/8, ::1")])).unwrap();
+        assert_eq!(s.trusted_proxies.len(), 2);
+        let err = Settings::from_lookup(lookup(&[("TRUSTED_PROXIES", "10.0.0.0/40")])).unwrap_err();
+        assert!(matches!(
+            err,
+            SettingsError::Invalid {
+                name: "TRUSTED_PROXIES",
                 ..
             }
         ));

@@ -74,10 +74,7 @@ pub async fn post(
         Ok(caller) => caller,
         Err(err) => return refuse(err, &request_id),
     };
-    let client = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let client = caller::client_address(&req, &state.settings.trusted_proxies);
     respond(
         run(&schema, &state, requests, &request_id, caller, client).await,
         single,

@@ -4,6 +4,7 @@
 
 use entity::user;
 use futures_util::future::join_all;
+use pasar_oleh::domain::client_address::IpRange;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
@@ -280,5 +281,62 @@ async fn password_hashing_refuses_when_saturated() {
     assert_eq!(
         res["data"]["login"]["userErrors"][0]["code"],
         "INVALID_CREDENTIALS"
+    );
+}
+
+/// A login over HTTP as if forwarded for `address`; the code of its answer.
+async fn login_from(app: &TestApp, address: &str, identifier: &str, password: &str) -> String {
+    let res = app
+        .http_post("/graphql")
+        .header("x-forwarded-for", address)
+        .json(&json!({ "query": LOGIN, "variables": { "input": { "identifier": identifier, "password": password } } }))
+        .send()
+        .await
+        .unwrap();
+    let res = GqlResponse::read(res).await;
+    if res["data"]["login"]["tokens"].is_object() {
+        return "OK".into();
+    }
+    res["data"]["login"]["userErrors"][0]["code"]
+        .as_str()
+        .or(res.error_code())
+        .unwrap_or("")
+        .to_string()
+}
+
+#[tokio::test]
+async fn forwarded_addresses_count_only_through_trusted_proxies() {
+    // Behind a trusted proxy each client has its own address budget, so one client's failures
+    // do not lock everybody out.
+    let app = TestApp::spawn_with(|s| {
+        s.trusted_proxies = vec![IpRange::parse("127.0.0.1").unwrap()];
+    })
+    .await;
+    let ani = app.buyer().await;
+    for _ in 0..20 {
+        let nobody = format!("nobody-{}@example.id", short_id());
+        login_from(&app, "198.51.100.1", &nobody, "salah-salah").await;
+    }
+    let nobody = format!("nobody-{}@example.id", short_id());
+    assert_eq!(
+        login_from(&app, "198.51.100.1", &nobody, "salah-salah").await,
+        "TOO_MANY_ATTEMPTS"
+    );
+    assert_eq!(
+        login_from(&app, "198.51.100.2", &ani.email, PASSWORD).await,
+        "OK"
+    );
+
+    // Without trusted proxies the header is ignored: made-up addresses do not escape the
+    // peer's budget.
+    let app = TestApp::spawn().await;
+    for i in 0..20 {
+        let nobody = format!("nobody-{}@example.id", short_id());
+        login_from(&app, &format!("198.51.100.{i}"), &nobody, "salah-salah").await;
+    }
+    let nobody = format!("nobody-{}@example.id", short_id());
+    assert_eq!(
+        login_from(&app, "203.0.113.1", &nobody, "salah-salah").await,
+        "TOO_MANY_ATTEMPTS"
     );
 }
