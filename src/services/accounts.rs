@@ -45,12 +45,16 @@ pub enum Refresh {
     Refused,
 }
 
-/// Failed logins per account before it locks (for the cache TTL, 15 minutes).
+/// Failed logins on one account from one address (IPv6: /64) before that address is locked
+/// out of that account (for the cache TTL, 15 minutes). The account itself never locks: other
+/// addresses are only slowed down, so an attacker cannot lock its owner out.
 pub const ACCOUNT_LOCK_AFTER: u64 = 5;
 /// Failed logins per client address before it locks.
 pub const ADDRESS_LOCK_AFTER: u64 = 20;
-/// Failures after which each attempt is slowed down.
+/// Failures after which each attempt is slowed down, by 200 ms per further failure.
 const SLOW_AFTER: u64 = 2;
+/// The longest delay, in milliseconds.
+const MAX_DELAY_MS: u64 = 3_000;
 
 pub struct RegisterInput {
     pub email: Option<String>,
@@ -313,13 +317,18 @@ fn locked_error() -> AppError {
     )
 }
 
-/// Checks credentials. Attempts are counted per account and per client address (IPv6: per
-/// /64); after a few failures each attempt is slowed, then the account or address locks for a
-/// while. The answer is the same whether or not the account exists.
+/// Checks credentials. The answer is the same whether or not the account exists.
 ///
-/// The attempt is reserved (`Cache::take`, one atomic step) *before* the slow verification,
-/// so parallel requests cannot all read "no failures yet" and exceed the limit together. A
-/// success gives its reservation back.
+/// Three counters (15 minutes after their last change): this account from this address (IPv6:
+/// its /64), which locks that address out of the account after 5 failures; the address, which
+/// locks it out of every account after 20; and the account, which never locks but slows every
+/// attempt on it by 200 ms per failure beyond 2 (at most 3 s), from any address. So an attacker
+/// who fails on an account locks only themselves out, and the owner's right password from
+/// another address still passes, slowed.
+///
+/// The locking counters are reserved (`Cache::take`, one atomic step) *before* the slow
+/// verification, so parallel requests cannot all read "no failures yet" and exceed the limit
+/// together. A success gives its reservations back.
 pub async fn login(
     db: &impl ConnectionTrait,
     guard: Guard<'_>,
@@ -332,19 +341,27 @@ pub async fn login(
         Err(_) => return Err(credentials_error()),
     };
     let throttle = guard.throttle;
+    let bucket = throttle_bucket(guard.client);
     let account_key = format!("login:account:{}", id.key());
-    let address_key = format!("login:address:{}", throttle_bucket(guard.client));
-    let Ok(account_attempts) = throttle.take(&account_key, ACCOUNT_LOCK_AFTER).await else {
+    let pair_key = format!("login:account-from:{}:{bucket}", id.key());
+    let address_key = format!("login:address:{bucket}");
+    if throttle.take(&pair_key, ACCOUNT_LOCK_AFTER).await.is_err() {
+        return Err(locked_error());
+    }
+    let Ok(address_attempts) = throttle.take(&address_key, ADDRESS_LOCK_AFTER).await else {
+        throttle.give_back(&pair_key).await;
         return Err(locked_error());
     };
-    let Ok(address_attempts) = throttle.take(&address_key, ADDRESS_LOCK_AFTER).await else {
+    let account_attempts = throttle.incr(&account_key).await;
+    let release = || async {
+        throttle.give_back(&pair_key).await;
+        throttle.give_back(&address_key).await;
         throttle.give_back(&account_key).await;
-        return Err(locked_error());
     };
     // Failures before this attempt.
     let failures = (account_attempts - 1).max((address_attempts - 1) / 4);
     if failures > SLOW_AFTER {
-        let delay = 200 * (failures - SLOW_AFTER).min(5);
+        let delay = (200 * (failures - SLOW_AFTER)).min(MAX_DELAY_MS);
         tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
     }
     let user = id.find(db).await?;
@@ -362,14 +379,14 @@ pub async fn login(
         Ok(ok) => ok,
         Err(err) => {
             // Refused before verifying: the attempt does not count.
-            throttle.give_back(&account_key).await;
-            throttle.give_back(&address_key).await;
+            release().await;
             return Err(err);
         }
     };
     match user.filter(|_| ok) {
         Some(user) => {
             throttle.remove(&account_key).await;
+            throttle.remove(&pair_key).await;
             throttle.give_back(&address_key).await;
             start_session(db, issuer, user.id).await
         }

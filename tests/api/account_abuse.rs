@@ -340,3 +340,33 @@ async fn forwarded_addresses_count_only_through_trusted_proxies() {
         "TOO_MANY_ATTEMPTS"
     );
 }
+
+#[tokio::test]
+async fn failures_lock_the_attacker_out_not_the_owner() {
+    let app = TestApp::spawn_with(|s| {
+        s.trusted_proxies = vec![IpRange::parse("127.0.0.1").unwrap()];
+    })
+    .await;
+    let admin = app.admin().await;
+    for _ in 0..5 {
+        assert_eq!(
+            login_from(&app, "198.51.100.66", &admin.email, "salah-salah").await,
+            "INVALID_CREDENTIALS"
+        );
+    }
+    // The attacker's address is locked out of the account, even with the right password...
+    assert_eq!(
+        login_from(&app, "198.51.100.66", &admin.email, PASSWORD).await,
+        "TOO_MANY_ATTEMPTS"
+    );
+    // ...but the owner's right password from another address passes, after a delay.
+    let started = std::time::Instant::now();
+    assert_eq!(
+        login_from(&app, "203.0.113.5", &admin.email, PASSWORD).await,
+        "OK"
+    );
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(600),
+        "5 failures slow the next attempt by 600 ms"
+    );
+}

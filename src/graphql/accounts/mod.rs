@@ -345,7 +345,8 @@ impl AccountsMutation {
         })
     }
 
-    /// Signs in. Repeated failures slow down and then lock the account or address for a while;
+    /// Signs in. Repeated failures slow down every attempt on the account and then lock the
+    /// failing address out (of that account, or of all) for a while, never the account itself;
     /// the answer never tells whether the account exists.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> AppResult<AuthPayload> {
         policy::may_use_accounts(ctx.caller()?)?;
