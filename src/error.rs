@@ -12,6 +12,8 @@
 //! | `BAD_REQUEST` | 400 | the body is not a GraphQL request, or an empty batch |
 //! | `BATCH_TOO_LARGE` | 400 | more operations in a batch than allowed |
 //! | `QUERY_TOO_COSTLY` | 400, or 200 when executed in-process | the request's cost, aliases or root fields are over the limits (`graphql::cost`) |
+//! | `TOO_MANY_ACCOUNT_OPERATIONS` | 400 | more than one `register`/`login`/`refreshToken` in one request (document or batch) |
+//! | `BUSY` | 200, or 503 before execution | every password-hashing slot and its queue are taken; retry shortly |
 //! | `INTERNAL_SERVER_ERROR` | 200, or 500 before execution | anything else; logged, never returned, with `requestId` |
 //!
 //! Validation and business-rule failures of mutations are not GraphQL errors but `userErrors`
@@ -44,6 +46,10 @@ pub enum AppError {
     /// The request would cost more than the limits allow (cost, aliases, root fields); refused
     /// before any operation runs.
     TooCostly(String),
+    /// More account operations (`register`, `login`, `refreshToken`) in one request than allowed.
+    TooManyAccountOperations(usize),
+    /// The password-hashing pool is saturated; the client should retry shortly.
+    Busy,
     Unauthenticated,
     Forbidden,
     Internal(Arc<anyhow::Error>),
@@ -218,6 +224,10 @@ impl AppError {
             AppError::BatchTooLarge(max) => {
                 format!("a batch may hold at most {max} operations")
             }
+            AppError::TooManyAccountOperations(max) => format!(
+                "a request may hold at most {max} of register, login and refreshToken, aliases and batches included"
+            ),
+            AppError::Busy => "the server is busy; try again in a moment".into(),
             AppError::Unauthenticated => "authentication required".into(),
             AppError::Forbidden => "you are not allowed to do this".into(),
             AppError::Internal(_) => "internal error".into(),
@@ -232,6 +242,8 @@ impl AppError {
             AppError::BadRequest(_) => "BAD_REQUEST",
             AppError::BatchTooLarge(_) => "BATCH_TOO_LARGE",
             AppError::TooCostly(_) => "QUERY_TOO_COSTLY",
+            AppError::TooManyAccountOperations(_) => "TOO_MANY_ACCOUNT_OPERATIONS",
+            AppError::Busy => "BUSY",
             AppError::Unauthenticated => "UNAUTHENTICATED",
             AppError::Forbidden => "FORBIDDEN",
             AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
@@ -244,7 +256,11 @@ impl AppError {
     /// GraphQL operation travel with HTTP 200 and their code.
     pub fn http_status(&self) -> u16 {
         match self {
-            AppError::BadRequest(_) | AppError::BatchTooLarge(_) | AppError::TooCostly(_) => 400,
+            AppError::BadRequest(_)
+            | AppError::BatchTooLarge(_)
+            | AppError::TooCostly(_)
+            | AppError::TooManyAccountOperations(_) => 400,
+            AppError::Busy => 503,
             AppError::Unauthenticated => 401,
             AppError::Forbidden => 403,
             AppError::NotFound(_) => 404,

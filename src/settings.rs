@@ -8,6 +8,8 @@ use std::{collections::HashMap, net::SocketAddr, path::PathBuf};
 
 use thiserror::Error;
 
+use crate::domain::client_address::IpRange;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
     Development,
@@ -43,6 +45,32 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Limits that protect the GraphQL endpoint.
     pub limits: Limits,
+    /// Limits on the account mutations (password hashing, registration).
+    pub accounts: AccountLimits,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (TRUSTED_PROXIES); none by default,
+    /// so the client address is the TCP peer.
+    pub trusted_proxies: Vec<IpRange>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct AccountLimits {
+    /// Password hashes or verifications running at once (PASSWORD_HASH_CONCURRENCY).
+    pub hash_concurrency: usize,
+    /// Calls that may wait for a hashing slot before the next is refused BUSY (PASSWORD_HASH_QUEUE).
+    pub hash_queue: usize,
+    /// Registrations per client address (IPv6: per /64) within 15 minutes of the last one
+    /// (REGISTRATIONS_PER_ADDRESS).
+    pub registrations_per_address: u64,
+}
+
+impl Default for AccountLimits {
+    fn default() -> Self {
+        AccountLimits {
+            hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            hash_queue: 32,
+            registrations_per_address: 10,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -58,6 +86,9 @@ pub struct JwtSettings {
     /// Lifetime of access tokens, at most 15 minutes.
     pub access_ttl_secs: i64,
     pub refresh_ttl_days: i64,
+    /// Absolute lifetime of a login (a refresh-token family), however often it is refreshed
+    /// (SESSION_MAX_DAYS).
+    pub session_max_days: i64,
 }
 
 impl Default for JwtSettings {
@@ -71,6 +102,7 @@ impl Default for JwtSettings {
             audience: "pasar-oleh-api".into(),
             access_ttl_secs: 900,
             refresh_ttl_days: 30,
+            session_max_days: 90,
         }
     }
 }
@@ -262,6 +294,40 @@ impl Settings {
                 }
             },
         };
+        let number = |key: &'static str, default: u64, min: u64| -> Result<u64, SettingsError> {
+            match get(key) {
+                None => Ok(default),
+                Some(v) => match v.parse::<u64>() {
+                    Ok(n) if n >= min => Ok(n),
+                    _ => Err(SettingsError::Invalid {
+                        name: key,
+                        reason: format!("expected a whole number of at least {min}, got {v:?}"),
+                    }),
+                },
+            }
+        };
+        let defaults = AccountLimits::default();
+        let accounts = AccountLimits {
+            hash_concurrency: number(
+                "PASSWORD_HASH_CONCURRENCY",
+                defaults.hash_concurrency as u64,
+                1,
+            )? as usize,
+            hash_queue: number("PASSWORD_HASH_QUEUE", defaults.hash_queue as u64, 0)? as usize,
+            registrations_per_address: number(
+                "REGISTRATIONS_PER_ADDRESS",
+                defaults.registrations_per_address,
+                1,
+            )?,
+        };
+        let trusted_proxies = list("TRUSTED_PROXIES")
+            .iter()
+            .map(|raw| IpRange::parse(raw))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| SettingsError::Invalid {
+                name: "TRUSTED_PROXIES",
+                reason: e.0,
+            })?;
         let jwt = JwtSettings {
             previous_secrets: list("JWT_PREVIOUS_SECRETS"),
             algorithm: get("JWT_ALGORITHM"),
@@ -274,6 +340,7 @@ impl Settings {
             audience: get("JWT_AUDIENCE").unwrap_or_else(|| "pasar-oleh-api".into()),
             access_ttl_secs,
             refresh_ttl_days: 30,
+            session_max_days: number("SESSION_MAX_DAYS", 90, 1)? as i64,
         };
         Ok(Settings {
             jwt,
@@ -288,6 +355,8 @@ impl Settings {
             jwt_secret: get("JWT_SECRET"),
             log_format,
             limits: Limits::default(),
+            accounts,
+            trusted_proxies,
         })
     }
 
@@ -310,6 +379,12 @@ impl Settings {
             jwt: JwtSettings::default(),
             log_format: LogFormat::Pretty,
             limits: Limits::default(),
+            // Factories register every test user from 127.0.0.1.
+            accounts: AccountLimits {
+                registrations_per_address: 10_000,
+                ..AccountLimits::default()
+            },
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -438,6 +513,35 @@ mod tests {
     #[test]
     fn development_accepts_any_secret() {
         assert!(Settings::from_lookup(lookup(&[("JWT_SECRET", "s")])).is_ok());
+    }
+
+    #[test]
+    fn account_limits_have_defaults_and_refuse_nonsense() {
+        let s = Settings::from_lookup(lookup(&[("PASSWORD_HASH_QUEUE", "0")])).unwrap();
+        assert_eq!(s.accounts.hash_queue, 0);
+        assert_eq!(s.accounts.registrations_per_address, 10);
+        let err = Settings::from_lookup(lookup(&[("PASSWORD_HASH_CONCURRENCY", "0")])).unwrap_err();
+        assert!(matches!(
+            err,
+            SettingsError::Invalid {
+                name: "PASSWORD_HASH_CONCURRENCY",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn trusted_proxies_are_ranges() {
+        let s = Settings::from_lookup(lookup(&[("TRUSTED_PROXIES", "10.0.0.0/8, ::1")])).unwrap();
+        assert_eq!(s.trusted_proxies.len(), 2);
+        let err = Settings::from_lookup(lookup(&[("TRUSTED_PROXIES", "10.0.0.0/40")])).unwrap_err();
+        assert!(matches!(
+            err,
+            SettingsError::Invalid {
+                name: "TRUSTED_PROXIES",
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::{
         cache::Cache,
         db::{self, StatementCounter},
         events::EventBus,
+        hashing::HashPool,
         media::MediaStore,
     },
     settings::Settings,
@@ -23,6 +24,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub jwt: Arc<JwtKeys>,
     pub cache: Cache,
+    /// Password hashing and verification, off the async workers and bounded.
+    pub hashing: HashPool,
     pub events: EventBus,
     pub statements: StatementCounter,
     pub media: MediaStore,
@@ -41,10 +44,15 @@ impl AppState {
         let media = MediaStore::local(settings.data_dir.join("media"), media_base);
         let jwt = Arc::new(keys::load(&settings)?);
         let cache = Cache::in_memory(std::time::Duration::from_secs(15 * 60));
+        let hashing = HashPool::new(
+            settings.accounts.hash_concurrency,
+            settings.accounts.hash_queue,
+        );
         Ok(AppState {
             db,
             jwt,
             cache,
+            hashing,
             events: EventBus::in_process(),
             statements,
             media,

@@ -12,6 +12,7 @@ pub mod outlet_seller;
 pub mod outlet_staff;
 pub mod photo;
 pub mod product;
+pub mod refresh_family;
 pub mod refresh_token;
 pub mod regency;
 pub mod seller;

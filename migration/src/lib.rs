@@ -9,6 +9,7 @@ mod m20261122_000002_catalogue;
 mod m20261122_000003_categories;
 mod m20261122_000004_accounts;
 mod m20261123_000005_jobs;
+mod m20261123_000006_refresh_families;
 
 pub use m20261122_000003_categories::category_id;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_categories::Migration),
             Box::new(m20261122_000004_accounts::Migration),
             Box::new(m20261123_000005_jobs::Migration),
+            Box::new(m20261123_000006_refresh_families::Migration),
         ]
     }
 }

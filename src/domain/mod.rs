@@ -1,5 +1,6 @@
 //! Parse-don't-validate value types: no I/O, unit-tested inline.
 
+pub mod client_address;
 pub mod cursor;
 pub mod email;
 pub mod events;

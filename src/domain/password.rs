@@ -7,6 +7,7 @@ use crate::error::{AppError, AppResult, Invalid};
 pub const MIN_LEN: usize = 8;
 pub const MAX_LEN: usize = 128;
 
+#[derive(Clone)]
 pub struct Password(String);
 
 impl Password {

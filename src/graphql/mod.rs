@@ -1,5 +1,6 @@
 //! The GraphQL API: schema built once at start-up, executed per request with fresh loaders.
 
+pub mod account_limits;
 pub mod accounts;
 pub mod args;
 pub mod catalog;

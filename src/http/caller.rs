@@ -6,6 +6,7 @@
 
 use crate::{
     auth::caller::Caller,
+    domain::client_address::{IpRange, client_behind},
     error::{AppError, AppResult},
     services::accounts,
     state::AppState,
@@ -45,6 +46,19 @@ pub async fn resolve(state: &AppState, authorization: Option<&str>) -> AppResult
         }
         Credential::Kiosk(credential) => accounts::kiosk_caller(&state.db, credential).await,
     }
+}
+
+/// The client's address for throttling: the TCP peer, or the address a trusted proxy forwarded
+/// (`X-Forwarded-For`, read through trusted hops only; see `domain::client_address`).
+pub fn client_address(req: &actix_web::HttpRequest, trusted: &[IpRange]) -> String {
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+        return "unknown".into();
+    };
+    let forwarded_for = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
+    client_behind(peer, forwarded_for, trusted).to_string()
 }
 
 #[cfg(test)]

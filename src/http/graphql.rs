@@ -62,6 +62,9 @@ pub async fn post(
         }
         BatchRequest::Batch(many) => (many, false),
     };
+    if let Err(err) = graphql::account_limits::check(&requests) {
+        return refuse(err, &request_id);
+    }
     // One budget for the whole request, measured before any operation runs.
     if let Err(err) = graphql::cost::admit(&schema, &mut requests, &state.settings.limits).await {
         return refuse(err, &request_id);
@@ -75,10 +78,7 @@ pub async fn post(
         Ok(caller) => caller,
         Err(err) => return refuse(err, &request_id),
     };
-    let client = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let client = caller::client_address(&req, &state.settings.trusted_proxies);
     respond(
         run(&schema, &state, requests, &request_id, caller, client).await,
         single,

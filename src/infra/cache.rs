@@ -1,9 +1,13 @@
-//! Short-lived counters shared by the request path (login throttling). In-process here; the
-//! Redis adapter plugs in behind the same methods when REDIS_URL is configured.
+//! Short-lived counters shared by the request path (login and registration throttling).
+//! In-process here; the Redis adapter plugs in behind the same methods when REDIS_URL is
+//! configured (`take` maps to a Lua script or INCR + DECR, `give_back` to DECR).
 
 use std::time::Duration;
 
-use moka::future::Cache as Moka;
+use moka::{
+    future::Cache as Moka,
+    ops::compute::{CompResult, Op},
+};
 
 #[derive(Clone)]
 pub struct Cache {
@@ -31,11 +35,65 @@ impl Cache {
         entry.into_value()
     }
 
+    /// Takes one unit of a budget of `limit` in one atomic step: adds one unless the counter
+    /// already reached `limit`. `Ok(new value)` when taken; `Err(current value)` when the
+    /// budget is spent, and then the counter is left alone, so refused attempts neither count
+    /// nor extend the window. Concurrent callers can therefore never take more than `limit`.
+    pub async fn take(&self, key: &str, limit: u64) -> Result<u64, u64> {
+        let result = self
+            .counters
+            .entry(key.to_string())
+            .and_compute_with(|old| {
+                let current = old.map_or(0, |e| e.into_value());
+                std::future::ready(if current >= limit {
+                    Op::Nop
+                } else {
+                    Op::Put(current + 1)
+                })
+            })
+            .await;
+        match result {
+            CompResult::Inserted(e) | CompResult::ReplacedWith(e) => Ok(e.into_value()),
+            CompResult::Unchanged(e) | CompResult::Removed(e) => Err(e.into_value()),
+            CompResult::StillNone(_) => Err(0),
+        }
+    }
+
+    /// Returns one unit taken with `take` (an attempt that turned out not to count).
+    pub async fn give_back(&self, key: &str) {
+        self.counters
+            .entry(key.to_string())
+            .and_compute_with(|old| {
+                std::future::ready(match old.map(|e| e.into_value()) {
+                    Some(n) if n > 1 => Op::Put(n - 1),
+                    Some(_) => Op::Remove,
+                    None => Op::Nop,
+                })
+            })
+            .await;
+    }
+
     pub async fn get(&self, key: &str) -> u64 {
         self.counters.get(key).await.unwrap_or(0)
     }
 
     pub async fn remove(&self, key: &str) {
         self.counters.invalidate(key).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn take_never_exceeds_the_limit_under_concurrency() {
+        let cache = Cache::in_memory(Duration::from_secs(60));
+        let takes = futures_util::future::join_all((0..50).map(|_| cache.take("k", 5))).await;
+        assert_eq!(takes.iter().filter(|t| t.is_ok()).count(), 5);
+        assert_eq!(cache.get("k").await, 5);
+        cache.give_back("k").await;
+        assert_eq!(cache.take("k", 5).await, Ok(5));
+        assert_eq!(cache.take("k", 5).await, Err(5));
     }
 }

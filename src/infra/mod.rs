@@ -4,4 +4,5 @@ pub mod cache;
 pub mod db;
 pub mod events;
 pub mod files;
+pub mod hashing;
 pub mod media;

@@ -1,14 +1,16 @@
 //! Accounts: registration, login with throttling, refresh-token rotation with reuse detection,
 //! logout, kiosk credentials, and who a verified credential belongs to.
 //!
-//! Sessions (login, refresh, logout) are bookkeeping, not catalogue state: they write outside a
-//! unit of work and publish no domain event. Kiosk registration and revocation do.
+//! Sessions are bookkeeping, not catalogue state, and publish no domain event. Login and logout
+//! write outside a unit of work; a refresh runs in one (`Tx`) because its claim, family check
+//! and insert must happen as one step against a concurrent logout or refresh. Kiosk
+//! registration and revocation publish events.
 
 use chrono::{Duration, Utc};
-use entity::{kiosk, outlet, outlet_staff, refresh_token, seller_member, user};
+use entity::{kiosk, outlet, outlet_staff, refresh_family, refresh_token, seller_member, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    sea_query::Expr,
+    sea_query::{Expr, Query},
 };
 use uuid::Uuid;
 
@@ -18,25 +20,41 @@ use crate::{
         jwt::JwtKeys,
         secrets,
     },
-    domain::{email::Email, events::DomainEvent, password, password::Password, phone::Phone},
+    domain::{
+        client_address::throttle_bucket, email::Email, events::DomainEvent, password,
+        password::Password, phone::Phone,
+    },
     error::{AppError, AppResult, FieldCode, FieldError, Invalid, parsed},
-    infra::{cache::Cache, events::EventBus},
+    infra::{cache::Cache, events::EventBus, hashing::HashPool},
     services::tx::Tx,
 };
 
-/// What issuing tokens needs: the signing keys and how long a refresh token lives.
+/// What issuing tokens needs: the signing keys, how long a refresh token lives, and how long a
+/// login's family of refresh tokens may be kept alive by rotation.
 #[derive(Clone, Copy)]
 pub struct TokenIssuer<'a> {
     pub jwt: &'a JwtKeys,
     pub refresh_ttl_days: i64,
+    pub session_max_days: i64,
 }
 
-/// Failed logins per account before it locks (for the cache TTL, 15 minutes).
+/// The outcome of a refresh. A refused refresh may still have written (a reused token revokes
+/// its family), so it is not an error: the caller commits its unit of work either way.
+pub enum Refresh {
+    Issued(IssuedTokens),
+    Refused,
+}
+
+/// Failed logins on one account from one address (IPv6: /64) before that address is locked
+/// out of that account (for the cache TTL, 15 minutes). The account itself never locks: other
+/// addresses are only slowed down, so an attacker cannot lock its owner out.
 pub const ACCOUNT_LOCK_AFTER: u64 = 5;
 /// Failed logins per client address before it locks.
 pub const ADDRESS_LOCK_AFTER: u64 = 20;
-/// Failures after which each attempt is slowed down.
+/// Failures after which each attempt is slowed down, by 200 ms per further failure.
 const SLOW_AFTER: u64 = 2;
+/// The longest delay, in milliseconds.
+const MAX_DELAY_MS: u64 = 3_000;
 
 pub struct RegisterInput {
     pub email: Option<String>,
@@ -83,13 +101,29 @@ impl Identifier {
     }
 }
 
-/// Creates a buyer account. The insert is one statement in autocommit, so the event goes out
-/// right after it (hashing the password inside a transaction would hold it open for nothing).
-pub async fn register(
-    db: &impl ConnectionTrait,
-    events: &EventBus,
-    input: RegisterInput,
-) -> AppResult<user::Model> {
+/// What guards a registration or a login from abuse: the bounded hashing pool, the throttling
+/// counters and the client address they count by.
+#[derive(Clone, Copy)]
+pub struct Guard<'a> {
+    pub hashing: &'a HashPool,
+    pub throttle: &'a Cache,
+    /// The client address (the TCP peer); IPv6 counts by its /64.
+    pub client: &'a str,
+    /// Registrations allowed per address bucket within the counters' window (15 minutes).
+    pub registrations_per_address: u64,
+}
+
+/// A registration whose fields are all valid, not yet checked for uniqueness.
+struct NewAccount {
+    email: Option<Email>,
+    phone: Option<Phone>,
+    display_name: String,
+    password: Password,
+}
+
+/// Checks the form of every field, reporting every bad one at once. Uniqueness is not looked
+/// at here: a probe with an invalid field must not learn whether an identifier is taken.
+fn validate_registration(input: RegisterInput) -> AppResult<NewAccount> {
     let mut errors = Vec::new();
     let email = input
         .email
@@ -119,7 +153,21 @@ pub async fn register(
         ));
     }
     let password = parsed(&mut errors, "password", Password::parse(&input.password));
-    if let Some(email) = &email
+    match password.filter(|_| errors.is_empty()) {
+        Some(password) => Ok(NewAccount {
+            email,
+            phone,
+            display_name: name,
+            password,
+        }),
+        None => Err(AppError::Validation(errors)),
+    }
+}
+
+/// `TAKEN` for each identifier of `account` that another account already uses.
+async fn taken(db: &impl ConnectionTrait, account: &NewAccount) -> AppResult<Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if let Some(email) = &account.email
         && Identifier::Email(email.clone()).find(db).await?.is_some()
     {
         errors.push(FieldError::new(
@@ -128,7 +176,7 @@ pub async fn register(
             "an account with this e-mail address exists",
         ));
     }
-    if let Some(phone) = &phone
+    if let Some(phone) = &account.phone
         && Identifier::Phone(phone.clone()).find(db).await?.is_some()
     {
         errors.push(FieldError::new(
@@ -137,16 +185,24 @@ pub async fn register(
             "an account with this mobile number exists",
         ));
     }
-    let Some(password) = password.filter(|_| errors.is_empty()) else {
-        return Err(AppError::Validation(errors));
-    };
+    Ok(errors)
+}
+
+/// Inserts a validated account with its password hash. The insert is one statement in
+/// autocommit, so the event goes out right after it.
+async fn insert_account(
+    db: &impl ConnectionTrait,
+    events: &EventBus,
+    account: NewAccount,
+    password_hash: String,
+) -> AppResult<user::Model> {
     let now = Utc::now();
     let model = user::ActiveModel {
         id: Set(Uuid::now_v7()),
-        email: Set(email.map(Email::into_string)),
-        phone: Set(phone.map(Phone::into_string)),
-        display_name: Set(name),
-        password_hash: Set(password.hash()?),
+        email: Set(account.email.map(Email::into_string)),
+        phone: Set(account.phone.map(Phone::into_string)),
+        display_name: Set(account.display_name),
+        password_hash: Set(password_hash),
         is_admin: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
@@ -172,6 +228,48 @@ pub async fn register(
     Ok(created)
 }
 
+/// Creates a buyer account.
+///
+/// The order is deliberate (issue 7): every field is validated first, and `TAKEN` is reported
+/// only once all of them are valid, so invalid probes learn nothing. Then one registration is
+/// taken from the client address's budget, and the password is hashed (on the bounded pool)
+/// *before* uniqueness is looked up, so a taken identifier costs the same hash as a new one
+/// and both answers take about the same time; the remaining difference is one insert.
+pub async fn register(
+    db: &impl ConnectionTrait,
+    events: &EventBus,
+    guard: Guard<'_>,
+    input: RegisterInput,
+) -> AppResult<user::Model> {
+    let account = validate_registration(input)?;
+    let address_key = format!("register:address:{}", throttle_bucket(guard.client));
+    if guard
+        .throttle
+        .take(&address_key, guard.registrations_per_address)
+        .await
+        .is_err()
+    {
+        return Err(AppError::rule(
+            FieldCode::TooManyAttempts,
+            "too many registrations from this address; try again in 15 minutes",
+        ));
+    }
+    let password = account.password.clone();
+    let password_hash = match guard.hashing.run(move || password.hash()).await {
+        Ok(hash) => hash?,
+        Err(err) => {
+            // Refused before any work: the attempt does not count.
+            guard.throttle.give_back(&address_key).await;
+            return Err(err);
+        }
+    };
+    let errors = taken(db, &account).await?;
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    insert_account(db, events, account, password_hash).await
+}
+
 /// Creates an administrator (the `create-admin` command).
 pub async fn create_admin(
     db: &impl ConnectionTrait,
@@ -186,17 +284,19 @@ pub async fn create_admin(
         Identifier::Email(e) => (Some(e.as_str().to_string()), None),
         Identifier::Phone(p) => (None, Some(p.as_str().to_string())),
     };
-    let user = register(
-        db,
-        events,
-        RegisterInput {
-            email,
-            phone,
-            display_name: name.into(),
-            password: password.into(),
-        },
-    )
-    .await?;
+    // The command line, not a request: hashing on this thread is fine.
+    let account = validate_registration(RegisterInput {
+        email,
+        phone,
+        display_name: name.into(),
+        password: password.into(),
+    })?;
+    let errors = taken(db, &account).await?;
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let password_hash = account.password.hash()?;
+    let user = insert_account(db, events, account, password_hash).await?;
     let mut active: user::ActiveModel = user.into();
     active.is_admin = Set(true);
     Ok(active.update(db).await?)
@@ -217,67 +317,116 @@ fn locked_error() -> AppError {
     )
 }
 
-/// Checks credentials. Failures are counted per account and per client address; after a few
-/// each attempt is slowed, then the account or address locks for a while. The answer is the same
-/// whether or not the account exists.
+/// Checks credentials. The answer is the same whether or not the account exists.
+///
+/// Three counters (15 minutes after their last change): this account from this address (IPv6:
+/// its /64), which locks that address out of the account after 5 failures; the address, which
+/// locks it out of every account after 20; and the account, which never locks but slows every
+/// attempt on it by 200 ms per failure beyond 2 (at most 3 s), from any address. So an attacker
+/// who fails on an account locks only themselves out, and the owner's right password from
+/// another address still passes, slowed.
+///
+/// The locking counters are reserved (`Cache::take`, one atomic step) *before* the slow
+/// verification, so parallel requests cannot all read "no failures yet" and exceed the limit
+/// together. A success gives its reservations back.
 pub async fn login(
     db: &impl ConnectionTrait,
-    throttle: &Cache,
+    guard: Guard<'_>,
     issuer: TokenIssuer<'_>,
     identifier: &str,
     password: &str,
-    client: &str,
 ) -> AppResult<IssuedTokens> {
     let id = match Identifier::parse(identifier) {
         Ok(id) => id,
         Err(_) => return Err(credentials_error()),
     };
+    let throttle = guard.throttle;
+    let bucket = throttle_bucket(guard.client);
     let account_key = format!("login:account:{}", id.key());
-    let address_key = format!("login:address:{client}");
-    let account_failures = throttle.get(&account_key).await;
-    let address_failures = throttle.get(&address_key).await;
-    if account_failures >= ACCOUNT_LOCK_AFTER || address_failures >= ADDRESS_LOCK_AFTER {
+    let pair_key = format!("login:account-from:{}:{bucket}", id.key());
+    let address_key = format!("login:address:{bucket}");
+    if throttle.take(&pair_key, ACCOUNT_LOCK_AFTER).await.is_err() {
         return Err(locked_error());
     }
-    let failures = account_failures.max(address_failures / 4);
+    let Ok(address_attempts) = throttle.take(&address_key, ADDRESS_LOCK_AFTER).await else {
+        throttle.give_back(&pair_key).await;
+        return Err(locked_error());
+    };
+    let account_attempts = throttle.incr(&account_key).await;
+    let release = || async {
+        throttle.give_back(&pair_key).await;
+        throttle.give_back(&address_key).await;
+        throttle.give_back(&account_key).await;
+    };
+    // Failures before this attempt.
+    let failures = (account_attempts - 1).max((address_attempts - 1) / 4);
     if failures > SLOW_AFTER {
-        let delay = 200 * (failures - SLOW_AFTER).min(5);
+        let delay = (200 * (failures - SLOW_AFTER)).min(MAX_DELAY_MS);
         tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
     }
     let user = id.find(db).await?;
-    let ok = match &user {
-        Some(u) => password::verify(password, &u.password_hash),
-        None => {
-            password::verify(password, password::decoy_hash());
-            false
+    // An unknown account is checked against a decoy hash, so both cases take the same time.
+    let stored = user.as_ref().map_or_else(
+        || password::decoy_hash().to_string(),
+        |u| u.password_hash.clone(),
+    );
+    let presented = password.to_string();
+    let ok = match guard
+        .hashing
+        .run(move || password::verify(&presented, &stored))
+        .await
+    {
+        Ok(ok) => ok,
+        Err(err) => {
+            // Refused before verifying: the attempt does not count.
+            release().await;
+            return Err(err);
         }
     };
     match user.filter(|_| ok) {
         Some(user) => {
             throttle.remove(&account_key).await;
-            issue_tokens(db, issuer, user.id, Uuid::now_v7()).await
+            throttle.remove(&pair_key).await;
+            throttle.give_back(&address_key).await;
+            start_session(db, issuer, user.id).await
         }
-        None => {
-            throttle.incr(&account_key).await;
-            throttle.incr(&address_key).await;
-            Err(credentials_error())
-        }
+        None => Err(credentials_error()),
     }
 }
 
-async fn issue_tokens(
+/// Starts a login: a new family with its absolute end, and its first refresh token.
+async fn start_session(
     db: &impl ConnectionTrait,
     issuer: TokenIssuer<'_>,
     user_id: Uuid,
-    family_id: Uuid,
+) -> AppResult<IssuedTokens> {
+    let now = Utc::now();
+    let family = refresh_family::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user_id),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::days(issuer.session_max_days)),
+        last_refreshed_at: Set(None),
+        revoked_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    issue_tokens(db, issuer, &family).await
+}
+
+/// A new refresh token of `family` (never outliving it) and an access token.
+async fn issue_tokens(
+    db: &impl ConnectionTrait,
+    issuer: TokenIssuer<'_>,
+    family: &refresh_family::Model,
 ) -> AppResult<IssuedTokens> {
     let now = Utc::now();
     let refresh = secrets::generate("rt_");
-    let refresh_expires_at = now + Duration::days(issuer.refresh_ttl_days);
+    let refresh_expires_at = (now + Duration::days(issuer.refresh_ttl_days)).min(family.expires_at);
     refresh_token::ActiveModel {
         id: Set(Uuid::now_v7()),
-        user_id: Set(user_id),
-        family_id: Set(family_id),
+        user_id: Set(family.user_id),
+        family_id: Set(family.id),
         token_hash: Set(secrets::hash(&refresh)),
         expires_at: Set(refresh_expires_at),
         used_at: Set(None),
@@ -287,16 +436,33 @@ async fn issue_tokens(
     .insert(db)
     .await?;
     Ok(IssuedTokens {
-        access_token: issuer.jwt.issue_access(user_id)?,
+        access_token: issuer.jwt.issue_access(family.user_id)?,
         access_expires_at: now + Duration::seconds(issuer.jwt.ttl_secs()),
         refresh_token: refresh,
         refresh_expires_at,
     })
 }
 
+/// The family a refresh token belongs to, as a subquery (unknown tokens match nothing).
+fn family_of(token: &str) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(refresh_token::Column::FamilyId)
+        .from(refresh_token::Entity)
+        .and_where(refresh_token::Column::TokenHash.eq(secrets::hash(token)))
+        .to_owned()
+}
+
+/// Revokes a family, and for the record each of its tokens.
 async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> AppResult<()> {
+    let now = Utc::now();
+    refresh_family::Entity::update_many()
+        .col_expr(refresh_family::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_family::Column::Id.eq(family_id))
+        .filter(refresh_family::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
     refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
         .filter(refresh_token::Column::FamilyId.eq(family_id))
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(db)
@@ -304,45 +470,80 @@ async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> AppResult<
     Ok(())
 }
 
-/// Exchanges a refresh token for new tokens. Each token works once: presenting one that was
-/// already used means it leaked, so the whole family (that login) is revoked.
-pub async fn refresh(
-    db: &impl ConnectionTrait,
-    issuer: TokenIssuer<'_>,
-    token: &str,
-) -> AppResult<IssuedTokens> {
-    let found = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(secrets::hash(token)))
-        .one(db)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    if found.revoked_at.is_some() || found.expires_at <= Utc::now() {
-        return Err(AppError::Unauthenticated);
+/// Exchanges a refresh token for new tokens, inside the caller's unit of work. Each token works
+/// once: presenting one that was already used means it leaked, so its family (that login) is
+/// revoked.
+///
+/// The first statement locks the family row and checks it in one go: an UPDATE of the family
+/// that is neither revoked nor past its absolute end. On PostgreSQL that takes the row lock
+/// (like `SELECT … FOR UPDATE`, held to commit); on SQLite a write as the transaction's first
+/// statement takes the database's write lock, which serialises writers. A concurrent logout
+/// (which revokes the family with an UPDATE of the same row) or a second refresh therefore runs
+/// wholly before or wholly after this one: no token is ever issued into a revoked family.
+pub async fn refresh(tx: &mut Tx, issuer: TokenIssuer<'_>, token: &str) -> AppResult<Refresh> {
+    let now = tx.now();
+    let locked = refresh_family::Entity::update_many()
+        .col_expr(refresh_family::Column::LastRefreshedAt, Expr::value(now))
+        .filter(refresh_family::Column::Id.in_subquery(family_of(token)))
+        .filter(refresh_family::Column::RevokedAt.is_null())
+        .filter(refresh_family::Column::ExpiresAt.gt(now))
+        .exec(tx.db())
+        .await?;
+    if locked.rows_affected != 1 {
+        // Unknown token, or its login was revoked or has reached its end.
+        return Ok(Refresh::Refused);
     }
-    // Mark used only if nobody did before: the conditional update settles concurrent uses.
+    let Some(found) = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(secrets::hash(token)))
+        .one(tx.db())
+        .await?
+    else {
+        return Ok(Refresh::Refused);
+    };
+    // Spend the token only if it is unused, not revoked and not expired.
     let claimed = refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::UsedAt, Expr::value(Utc::now()))
+        .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
         .filter(refresh_token::Column::Id.eq(found.id))
         .filter(refresh_token::Column::UsedAt.is_null())
-        .exec(db)
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .filter(refresh_token::Column::ExpiresAt.gt(now))
+        .exec(tx.db())
         .await?;
     if claimed.rows_affected != 1 {
-        tracing::warn!(family = %found.family_id, user = %found.user_id, "refresh token reused: revoking its family");
-        revoke_family(db, found.family_id).await?;
-        return Err(AppError::Unauthenticated);
+        if found.used_at.is_some() {
+            tracing::warn!(family = %found.family_id, user = %found.user_id, "refresh token reused: revoking its family");
+            revoke_family(tx.db(), found.family_id).await?;
+        }
+        return Ok(Refresh::Refused);
     }
-    issue_tokens(db, issuer, found.user_id, found.family_id).await
+    let Some(family) = refresh_family::Entity::find_by_id(found.family_id)
+        .one(tx.db())
+        .await?
+    else {
+        return Ok(Refresh::Refused);
+    };
+    Ok(Refresh::Issued(
+        issue_tokens(tx.db(), issuer, &family).await?,
+    ))
 }
 
 /// Revokes the login the refresh token belongs to. Unknown tokens are ignored (idempotent).
+/// The family's revocation is one UPDATE of its row, so it waits for a refresh holding that
+/// row and then revokes the token the refresh issued as well.
 pub async fn logout(db: &impl ConnectionTrait, token: &str) -> AppResult<()> {
-    if let Some(found) = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(secrets::hash(token)))
-        .one(db)
-        .await?
-    {
-        revoke_family(db, found.family_id).await?;
-    }
+    let now = Utc::now();
+    refresh_family::Entity::update_many()
+        .col_expr(refresh_family::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_family::Column::Id.in_subquery(family_of(token)))
+        .filter(refresh_family::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_token::Column::FamilyId.in_subquery(family_of(token)))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
     Ok(())
 }
 

@@ -60,6 +60,13 @@ impl TestApp {
         Self::serve(test_state(false).await)
     }
 
+    /// Served over HTTP with settings changed by `configure`, for tests of a limit.
+    pub async fn spawn_with(configure: impl FnOnce(&mut pasar_oleh::settings::Settings)) -> Self {
+        let dir = scratch_dir();
+        let url = fresh_database_url(&dir).await;
+        Self::serve(seams::build_state_with(url, dir, false, configure).await)
+    }
+
     /// Served over HTTP with the demo catalogue, for tests that are about the demo data.
     pub async fn spawn_seeded() -> Self {
         Self::serve(test_state(true).await)
@@ -446,6 +453,11 @@ impl TestApp {
     /// expiry date, so this writes the database.
     pub async fn expired_halal_certificate(&self, seller: &TestSeller) {
         seams::expire_halal_certificate(&self.state, seller.id).await;
+    }
+
+    /// Ends every login of `user` as if `SESSION_MAX_DAYS` had passed.
+    pub async fn end_sessions(&self, user: &TestUser) {
+        seams::end_sessions(&self.state, user.id).await;
     }
 
     /// The administrator who arranges data for the factories.
@@ -836,9 +848,19 @@ mod seams {
 
     /// A migrated state, with the demo catalogue when `seeded`.
     pub async fn build_state(url: String, dir: std::path::PathBuf, seeded: bool) -> AppState {
-        let state = startup::prepare(Settings::for_tests(url, dir))
-            .await
-            .expect("a test state");
+        build_state_with(url, dir, seeded, |_| {}).await
+    }
+
+    /// The same, with the test settings changed by `configure`.
+    pub async fn build_state_with(
+        url: String,
+        dir: std::path::PathBuf,
+        seeded: bool,
+        configure: impl FnOnce(&mut Settings),
+    ) -> AppState {
+        let mut settings = Settings::for_tests(url, dir);
+        configure(&mut settings);
+        let state = startup::prepare(settings).await.expect("a test state");
         if seeded {
             seed::seed(&state.db, &state.media)
                 .await
@@ -862,6 +884,21 @@ mod seams {
         pasar_oleh::http::caller::resolve(state, authorization)
             .await
             .map_err(|e| e.code())
+    }
+
+    /// Moves the absolute end of every login of `user_id` into the past (no setting is shorter
+    /// than a day).
+    pub async fn end_sessions(state: &AppState, user_id: Uuid) {
+        use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+        entity::refresh_family::Entity::update_many()
+            .col_expr(
+                entity::refresh_family::Column::ExpiresAt,
+                Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
+            )
+            .filter(entity::refresh_family::Column::UserId.eq(user_id))
+            .exec(&state.db)
+            .await
+            .expect("sessions ended");
     }
 
     pub async fn expire_halal_certificate(state: &AppState, seller_id: Uuid) {

@@ -6,6 +6,7 @@
 mod helpers;
 
 // Area modules, one per area of the product (a new area, e.g. jobs.rs, adds its line here):
+mod account_abuse;
 mod accounts;
 mod architecture;
 mod auth_tokens;

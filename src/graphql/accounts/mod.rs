@@ -17,16 +17,27 @@ use crate::{
         sellers::Seller,
     },
     services::{
-        accounts::{self, IssuedTokens, RegisterInput, TokenIssuer},
+        accounts::{self, Guard, IssuedTokens, Refresh, RegisterInput, TokenIssuer},
         outlets, sellers,
     },
     state::AppState,
 };
 
+/// The abuse guards of an account mutation: hashing pool, counters, the client's address.
+fn guard<'a>(state: &'a AppState, client: &'a str) -> Guard<'a> {
+    Guard {
+        hashing: &state.hashing,
+        throttle: &state.cache,
+        client,
+        registrations_per_address: state.settings.accounts.registrations_per_address,
+    }
+}
+
 fn issuer(state: &AppState) -> TokenIssuer<'_> {
     TokenIssuer {
         jwt: &state.jwt,
         refresh_ttl_days: state.settings.jwt.refresh_ttl_days,
+        session_max_days: state.settings.jwt.session_max_days,
     }
 }
 
@@ -310,7 +321,9 @@ pub struct AccountsMutation;
 
 #[Object]
 impl AccountsMutation {
-    /// Creates a buyer account with an e-mail address or mobile number and a password.
+    /// Creates a buyer account with an e-mail address or mobile number and a password. A taken
+    /// identifier is reported only when every other field is valid; registrations per client
+    /// address are limited (TOO_MANY_ATTEMPTS).
     async fn register(
         &self,
         ctx: &Context<'_>,
@@ -318,9 +331,11 @@ impl AccountsMutation {
     ) -> AppResult<RegisterPayload> {
         policy::may_use_accounts(ctx.caller()?)?;
         let state = ctx.state()?;
+        let client = &ctx.request()?.client;
         let result = accounts::register(
             &state.db,
             &state.events,
+            guard(state, client),
             RegisterInput {
                 email: input.email,
                 phone: input.phone,
@@ -336,19 +351,19 @@ impl AccountsMutation {
         })
     }
 
-    /// Signs in. Repeated failures slow down and then lock the account or address for a while;
+    /// Signs in. Repeated failures slow down every attempt on the account and then lock the
+    /// failing address out (of that account, or of all) for a while, never the account itself;
     /// the answer never tells whether the account exists.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> AppResult<AuthPayload> {
         policy::may_use_accounts(ctx.caller()?)?;
         let state = ctx.state()?;
-        let client = ctx.request()?.client.clone();
+        let client = &ctx.request()?.client;
         let result = accounts::login(
             &state.db,
-            &state.cache,
+            guard(state, client),
             issuer(state),
             &input.identifier,
             &input.password,
-            &client,
         )
         .await;
         let (tokens, user_errors) = split(result)?;
@@ -367,11 +382,17 @@ impl AccountsMutation {
     ) -> AppResult<AuthPayload> {
         policy::may_use_accounts(ctx.caller()?)?;
         let state = ctx.state()?;
-        let tokens = accounts::refresh(&state.db, issuer(state), &input.refresh_token).await?;
-        Ok(AuthPayload {
-            tokens: Some(tokens.into()),
-            user_errors: Vec::new(),
-        })
+        // One unit of work: claim, family check and the new token. A refused refresh may have
+        // revoked its family (reuse), which must stick, so it commits too.
+        let mut tx = ctx.begin().await?;
+        let outcome = accounts::refresh(&mut tx, issuer(state), &input.refresh_token).await;
+        match tx.finish(outcome).await? {
+            Refresh::Issued(tokens) => Ok(AuthPayload {
+                tokens: Some(tokens.into()),
+                user_errors: Vec::new(),
+            }),
+            Refresh::Refused => Err(AppError::Unauthenticated),
+        }
     }
 
     /// Revokes the login behind a refresh token.
