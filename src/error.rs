@@ -164,18 +164,6 @@ pub fn parsed<T>(
     }
 }
 
-/// Keeps a parsed value, or records its field errors and gives `None`, so that a validator can
-/// report every bad field at once.
-pub fn collect<T>(errors: &mut Vec<FieldError>, result: AppResult<T>) -> Option<T> {
-    match result {
-        Ok(value) => Some(value),
-        Err(err) => {
-            errors.extend(err.field_errors().unwrap_or_default());
-            None
-        }
-    }
-}
-
 impl AppError {
     /// A business-rule failure about the input as a whole (no single field), as a user error.
     pub fn rule(code: FieldCode, message: impl Into<String>) -> Self {

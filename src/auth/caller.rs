@@ -24,13 +24,3 @@ pub struct UserCaller {
     /// Outlets the user works at (role OUTLET_STAFF).
     pub outlet_ids: Vec<Uuid>,
 }
-
-impl Caller {
-    /// The signed-in user, if any (what that user may do is decided in `auth::policy`).
-    pub fn user(&self) -> Option<&UserCaller> {
-        match self {
-            Caller::User(u) => Some(u),
-            _ => None,
-        }
-    }
-}
