@@ -61,6 +61,11 @@ pub async fn outlet_by_code(
         .await?)
 }
 
+/// One outlet by id.
+pub async fn outlet_by_id(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<outlet::Model>> {
+    Ok(outlet::Entity::find_by_id(id).one(db).await?)
+}
+
 pub async fn outlets_by_ids(
     db: &impl ConnectionTrait,
     ids: &[Uuid],

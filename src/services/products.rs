@@ -30,22 +30,10 @@ use crate::{
     services::tx::Tx,
 };
 
-/// A product and its seller, in any status (for the seller's own views and for management).
-pub async fn find_with_seller(
-    db: &impl ConnectionTrait,
-    product_id: Uuid,
-) -> AppResult<Option<(product::Model, seller::Model)>> {
-    let Some(found) = product::Entity::find_by_id(product_id).one(db).await? else {
-        return Ok(None);
-    };
-    let owner = seller::Entity::find_by_id(found.seller_id).one(db).await?;
-    Ok(owner.map(|owner| (found, owner)))
-}
-
 /// The product and its seller as they are inside `tx`, both locked until it ends (PostgreSQL;
 /// SQLite serialises writers anyway). Compliance is judged on these rows, never on copies read
 /// before the transaction: a concurrent publish, edit or legal-change approval waits its turn.
-async fn locked(tx: &Tx, product_id: Uuid) -> AppResult<(product::Model, seller::Model)> {
+pub async fn locked(tx: &Tx, product_id: Uuid) -> AppResult<(product::Model, seller::Model)> {
     let not_found = || AppError::not_found("product");
     // The seller first, then the product: the order `onboarding::decide` locks them in.
     let seller_id = product::Entity::find_by_id(product_id)
@@ -302,14 +290,14 @@ pub async fn create(
 
 /// Changes a product's fields; its status stays. A live (ACTIVE) product must stay compliant:
 /// a change of category or halal declaration that fails the rule is refused (PERMIT_REQUIRED).
+/// `current` and `seller` as [`locked`] read them in this unit of work.
 pub async fn update(
     tx: &mut Tx,
-    product_id: Uuid,
+    current: product::Model,
+    seller: &seller::Model,
     fields: ProductFields,
     today: NaiveDate,
 ) -> AppResult<product::Model> {
-    let (current, seller) = locked(tx, product_id).await?;
-    let seller = &seller;
     validate(tx.db(), seller, &fields, Some(&current)).await?;
     let category_id = fields.category_id.unwrap_or(current.category_id);
     let halal = fields.halal.unwrap_or(current.halal);
@@ -361,8 +349,13 @@ pub async fn update(
 }
 
 /// DRAFT or ARCHIVED → ACTIVE, gated by verification and compliance.
-pub async fn publish(tx: &mut Tx, product_id: Uuid, today: NaiveDate) -> AppResult<product::Model> {
-    let (current, seller) = locked(tx, product_id).await?;
+/// `current` and `seller` as [`locked`] read them in this unit of work.
+pub async fn publish(
+    tx: &mut Tx,
+    current: product::Model,
+    seller: &seller::Model,
+    today: NaiveDate,
+) -> AppResult<product::Model> {
     if current.status == ProductStatus::Active {
         return Ok(current);
     }
@@ -373,7 +366,7 @@ pub async fn publish(tx: &mut Tx, product_id: Uuid, today: NaiveDate) -> AppResu
         ));
     }
     let food = is_food(tx.db(), current.category_id).await?;
-    if let Some(why) = compliance_failure(&seller, food, current.halal, today) {
+    if let Some(why) = compliance_failure(seller, food, current.halal, today) {
         return Err(AppError::rule(FieldCode::PermitRequired, why));
     }
     set_status(tx, current, ProductStatus::Active).await

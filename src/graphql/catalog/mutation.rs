@@ -17,6 +17,7 @@ use crate::{
         outlets,
         products::{self, ProductFields},
         sellers,
+        tx::Tx,
     },
 };
 
@@ -99,16 +100,17 @@ pub struct SetStockPayload {
     pub user_errors: Vec<UserError>,
 }
 
-/// The product and its seller, when the caller may manage the product (`policy`).
-async fn managed(ctx: &Context<'_>, id: &ID) -> AppResult<(product::Model, seller::Model)> {
+/// Opens the unit of work of a product mutation and reads the product and its seller in it,
+/// locked (`products::locked`), when the caller may manage the product (`policy`). Rules are
+/// then judged on these rows, never on copies read before the transaction.
+async fn managed(ctx: &Context<'_>, id: &ID) -> AppResult<(Tx, product::Model, seller::Model)> {
     let caller = ctx.caller()?;
     policy::signed_in(caller)?;
     let id = GlobalId::parse_kind(id, NodeKind::Product, "input.productId")?;
-    let (found, owner) = products::find_with_seller(&ctx.state()?.db, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("product"))?;
+    let tx = ctx.begin().await?;
+    let (found, owner) = products::locked(&tx, id).await?;
     policy::may_manage_product(caller, owner.id, found.status, owner.status)?;
-    Ok((found, owner))
+    Ok((tx, found, owner))
 }
 
 fn payload(result: AppResult<product::Model>) -> AppResult<ProductPayload> {
@@ -151,12 +153,10 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: UpdateProductInput,
     ) -> AppResult<ProductPayload> {
-        let (current, _) = managed(ctx, &input.product_id).await?;
+        let (mut tx, current, owner) = managed(ctx, &input.product_id).await?;
         let fields = input.product.into_fields()?;
         let today = ctx.request()?.today;
-        let mut tx = ctx.begin().await?;
-        // The service reads the product and its seller again inside the transaction.
-        let result = products::update(&mut tx, current.id, fields, today).await;
+        let result = products::update(&mut tx, current, &owner, fields, today).await;
         payload(tx.finish(result).await)
     }
 
@@ -167,11 +167,9 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: ProductIdInput,
     ) -> AppResult<ProductPayload> {
-        let (current, _) = managed(ctx, &input.product_id).await?;
+        let (mut tx, current, owner) = managed(ctx, &input.product_id).await?;
         let today = ctx.request()?.today;
-        let mut tx = ctx.begin().await?;
-        // The service reads the product and its seller again inside the transaction.
-        let result = products::publish(&mut tx, current.id, today).await;
+        let result = products::publish(&mut tx, current, &owner, today).await;
         payload(tx.finish(result).await)
     }
 
@@ -181,8 +179,7 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: ProductIdInput,
     ) -> AppResult<ProductPayload> {
-        let (current, _) = managed(ctx, &input.product_id).await?;
-        let mut tx = ctx.begin().await?;
+        let (mut tx, current, _) = managed(ctx, &input.product_id).await?;
         let result = products::set_status(&mut tx, current, DbStatus::Draft).await;
         payload(tx.finish(result).await)
     }
@@ -193,8 +190,7 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         input: ProductIdInput,
     ) -> AppResult<ProductPayload> {
-        let (current, _) = managed(ctx, &input.product_id).await?;
-        let mut tx = ctx.begin().await?;
+        let (mut tx, current, _) = managed(ctx, &input.product_id).await?;
         let result = products::set_status(&mut tx, current, DbStatus::Archived).await;
         payload(tx.finish(result).await)
     }
@@ -211,9 +207,8 @@ impl CatalogMutation {
         policy::signed_in(caller)?;
         let db = &ctx.state()?.db;
         let outlet_id = GlobalId::parse_kind(&input.outlet_id, NodeKind::Outlet, "input.outletId")?;
-        outlets::outlets_by_ids(db, &[outlet_id])
+        outlets::outlet_by_id(db, outlet_id)
             .await?
-            .pop()
             .ok_or_else(|| AppError::not_found("outlet"))?;
         let product_id =
             GlobalId::parse_kind(&input.product_id, NodeKind::Product, "input.productId")?;

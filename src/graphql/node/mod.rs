@@ -38,9 +38,8 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> AppResult<Option<Node>> {
         NodeKind::Seller => sellers::public_seller_by_id(db, gid.id)
             .await?
             .map(|s| Node::Seller(Seller(s))),
-        NodeKind::Outlet => outlets::outlets_by_ids(db, &[gid.id])
+        NodeKind::Outlet => outlets::outlet_by_id(db, gid.id)
             .await?
-            .pop()
             .map(|o| Node::Outlet(Outlet(o))),
         NodeKind::Category => {
             let all = ctx.loaders()?.categories().await?;

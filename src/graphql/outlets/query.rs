@@ -74,7 +74,7 @@ impl OutletsQuery {
         let found = match one_of(&id, &code, "code")? {
             Ok(id) => {
                 let id = GlobalId::parse_kind(id, NodeKind::Outlet, "id")?;
-                outlets::outlets_by_ids(db, &[id]).await?.pop()
+                outlets::outlet_by_id(db, id).await?
             }
             Err(code) => outlets::outlet_by_code(db, code).await?,
         };
