@@ -25,7 +25,11 @@ fn documents() -> Vec<(String, String)> {
             .collect();
         files.sort();
         for file in files {
-            let stem = file.file_stem().expect("file name").to_string_lossy().to_string();
+            let stem = file
+                .file_stem()
+                .expect("file name")
+                .to_string_lossy()
+                .to_string();
             let text = std::fs::read_to_string(&file).expect("client document");
             found.push((format!("{client}/{stem}"), text));
         }
@@ -45,21 +49,30 @@ fn every_client_document_validates_against_the_committed_schema() {
         .expect("schema.graphql");
     let schema = Schema::parse_and_validate(sdl, "schema.graphql")
         .unwrap_or_else(|e| panic!("schema.graphql does not validate:\n{e}"));
-    let stories = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/api/clients.rs"
-    ))
-    .expect("this file");
+    let stories =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/clients.rs"))
+            .expect("this file");
     let documents = documents();
-    assert!(documents.len() >= 30, "only {} client documents", documents.len());
+    assert!(
+        documents.len() >= 30,
+        "only {} client documents",
+        documents.len()
+    );
     let mut failures = Vec::new();
     for (name, text) in &documents {
-        match ExecutableDocument::parse_and_validate(&schema, text.as_str(), format!("{name}.graphql")) {
+        match ExecutableDocument::parse_and_validate(
+            &schema,
+            text.as_str(),
+            format!("{name}.graphql"),
+        ) {
             Err(e) => failures.push(format!("{name}: does not validate:\n{e}")),
             Ok(doc) => {
-                let operations: Vec<&Operation> = doc.operations.iter().map(|o| o.as_ref()).collect();
+                let operations: Vec<&Operation> =
+                    doc.operations.iter().map(|o| o.as_ref()).collect();
                 let stem = name.rsplit('/').next().unwrap_or_default();
-                if operations.len() != 1 || operations[0].name.as_ref().map(|n| n.as_str()) != Some(stem) {
+                if operations.len() != 1
+                    || operations[0].name.as_ref().map(|n| n.as_str()) != Some(stem)
+                {
                     failures.push(format!("{name}: must hold one operation named {stem}"));
                 }
             }
@@ -74,7 +87,9 @@ fn every_client_document_validates_against_the_committed_schema() {
 /// Data of a client operation, failing the story on any top-level error.
 async fn ok(res: GqlResponse, name: &str) -> Value {
     assert!(
-        res.body.get("errors").is_none_or(|e| e.as_array().is_some_and(|a| a.is_empty())),
+        res.body
+            .get("errors")
+            .is_none_or(|e| e.as_array().is_some_and(|a| a.is_empty())),
         "{name} failed: {res}"
     );
     res.data().clone()
@@ -84,34 +99,80 @@ async fn ok(res: GqlResponse, name: &str) -> Value {
 #[tokio::test]
 async fn shopper_story() {
     let app = TestApp::spawn_seeded().await;
-    let home = ok(app.graphql(&op("app/HomeProducts"), json!({ "first": 5 })).await, "home").await;
+    let home = ok(
+        app.graphql(&op("app/HomeProducts"), json!({ "first": 5 }))
+            .await,
+        "home",
+    )
+    .await;
     let page = &home["products"];
     assert_eq!(page["edges"].as_array().map(Vec::len), Some(5));
     let after = page["pageInfo"]["endCursor"].clone();
     let next = ok(
-        app.graphql(&op("app/HomeProducts"), json!({ "first": 5, "after": after })).await,
+        app.graphql(
+            &op("app/HomeProducts"),
+            json!({ "first": 5, "after": after }),
+        )
+        .await,
         "home, page 2",
     )
     .await;
-    let first_ids: Vec<&Value> = page["edges"].as_array().into_iter().flatten().map(|e| &e["node"]["id"]).collect();
+    let first_ids: Vec<&Value> = page["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| &e["node"]["id"])
+        .collect();
     for edge in next["products"]["edges"].as_array().into_iter().flatten() {
-        assert!(!first_ids.contains(&&edge["node"]["id"]), "page 2 repeats page 1");
+        assert!(
+            !first_ids.contains(&&edge["node"]["id"]),
+            "page 2 repeats page 1"
+        );
     }
 
-    let categories = ok(app.graphql(&op("app/Categories"), json!({})).await, "categories").await;
-    assert!(categories["categories"].as_array().is_some_and(|c| c.len() > 5));
+    let categories = ok(
+        app.graphql(&op("app/Categories"), json!({})).await,
+        "categories",
+    )
+    .await;
+    assert!(
+        categories["categories"]
+            .as_array()
+            .is_some_and(|c| c.len() > 5)
+    );
 
     let found = ok(
-        app.graphql(&op("app/SearchProducts"), json!({ "search": "keripik" })).await,
+        app.graphql(&op("app/SearchProducts"), json!({ "search": "keripik" }))
+            .await,
         "search",
     )
     .await;
-    let slug = found["products"]["edges"][0]["node"]["slug"].as_str().expect("a search hit").to_owned();
+    let slug = found["products"]["edges"][0]["node"]["slug"]
+        .as_str()
+        .expect("a search hit")
+        .to_owned();
 
-    let product = ok(app.graphql(&op("app/ProductDetail"), json!({ "slug": slug })).await, "product").await;
-    let seller_slug = product["product"]["seller"]["slug"].as_str().expect("seller slug").to_owned();
-    let seller = ok(app.graphql(&op("app/SellerPage"), json!({ "slug": seller_slug })).await, "seller").await;
-    assert!(seller["seller"]["products"]["totalCount"].as_i64().is_some_and(|n| n >= 1));
+    let product = ok(
+        app.graphql(&op("app/ProductDetail"), json!({ "slug": slug }))
+            .await,
+        "product",
+    )
+    .await;
+    let seller_slug = product["product"]["seller"]["slug"]
+        .as_str()
+        .expect("seller slug")
+        .to_owned();
+    let seller = ok(
+        app.graphql(&op("app/SellerPage"), json!({ "slug": seller_slug }))
+            .await,
+        "seller",
+    )
+    .await;
+    assert!(
+        seller["seller"]["products"]["totalCount"]
+            .as_i64()
+            .is_some_and(|n| n >= 1)
+    );
 }
 
 fn user_errors_of(data: &Value, field: &str) -> Value {
@@ -144,26 +205,53 @@ async fn seller_story() {
     .await;
     no_user_errors(&signed_up, "register");
     let login = ok(
-        app.graphql(&op("app/Login"), json!({ "identifier": email, "password": password })).await,
+        app.graphql(
+            &op("app/Login"),
+            json!({ "identifier": email, "password": password }),
+        )
+        .await,
         "login",
     )
     .await;
     no_user_errors(&login, "login");
-    let me = Credential::Bearer(login["login"]["tokens"]["accessToken"].as_str().expect("token").into());
-    let refresh = login["login"]["tokens"]["refreshToken"].as_str().expect("refresh").to_owned();
+    let me = Credential::Bearer(
+        login["login"]["tokens"]["accessToken"]
+            .as_str()
+            .expect("token")
+            .into(),
+    );
+    let refresh = login["login"]["tokens"]["refreshToken"]
+        .as_str()
+        .expect("refresh")
+        .to_owned();
 
-    let kecamatan = ok(app.graphql(&op("app/Kecamatan"), json!({})).await, "kecamatan").await;
-    assert!(kecamatan["kecamatan"].as_array().is_some_and(|k| k.len() == 24), "{kecamatan}");
+    let kecamatan = ok(
+        app.graphql(&op("app/Kecamatan"), json!({})).await,
+        "kecamatan",
+    )
+    .await;
+    assert!(
+        kecamatan["kecamatan"]
+            .as_array()
+            .is_some_and(|k| k.len() == 24),
+        "{kecamatan}"
+    );
 
     let applied = ok(
         app.as_(&me)
-            .graphql(&op("app/ApplyAsSeller"), json!({ "application": seller_application("Kripik Bu Sri") }))
+            .graphql(
+                &op("app/ApplyAsSeller"),
+                json!({ "application": seller_application("Kripik Bu Sri") }),
+            )
             .await,
         "applyAsSeller",
     )
     .await;
     no_user_errors(&applied, "applyAsSeller");
-    let seller_id = applied["applyAsSeller"]["seller"]["id"].as_str().expect("seller id").to_owned();
+    let seller_id = applied["applyAsSeller"]["seller"]["id"]
+        .as_str()
+        .expect("seller id")
+        .to_owned();
 
     // Under review: drafts can be prepared, and every field of them loads.
     let created = ok(
@@ -185,16 +273,34 @@ async fn seller_story() {
     assert_eq!(product["seller"]["id"], seller_id.as_str());
     let product_id = product["id"].as_str().expect("product id").to_owned();
 
-    let viewer = ok(app.as_(&me).graphql(&op("app/Viewer"), json!({})).await, "viewer").await;
-    assert_eq!(viewer["viewer"]["sellers"][0]["verificationStatus"], "PENDING");
+    let viewer = ok(
+        app.as_(&me).graphql(&op("app/Viewer"), json!({})).await,
+        "viewer",
+    )
+    .await;
+    assert_eq!(
+        viewer["viewer"]["sellers"][0]["verificationStatus"],
+        "PENDING"
+    );
 
     // The office reads the application and verifies what it read.
-    let review = ok(app.as_(&office).graphql(&op("office/SellerReview"), json!({ "id": seller_id })).await, "review").await;
-    let version = review["node"]["version"].as_str().expect("version").to_owned();
-    assert_eq!(review["node"]["legal"]["nib"], "9120105799001");
+    let review = ok(
+        app.as_(&office)
+            .graphql(&op("office/SellerReview"), json!({ "id": seller_id }))
+            .await,
+        "review",
+    )
+    .await;
+    let version = review["node"]["version"]
+        .as_str()
+        .expect("version")
+        .to_owned();
     let verified = ok(
         app.as_(&office)
-            .graphql(&op("office/VerifySeller"), json!({ "sellerId": seller_id, "reviewedVersion": version }))
+            .graphql(
+                &op("office/VerifySeller"),
+                json!({ "sellerId": seller_id, "reviewedVersion": version }),
+            )
             .await,
         "verifySeller",
     )
@@ -202,7 +308,10 @@ async fn seller_story() {
     no_user_errors(&verified, "verifySeller");
     let placed = ok(
         app.as_(&office)
-            .graphql(&op("office/AssignSellerToOutlet"), json!({ "outletId": outlet.gid, "sellerId": seller_id }))
+            .graphql(
+                &op("office/AssignSellerToOutlet"),
+                json!({ "outletId": outlet.gid, "sellerId": seller_id }),
+            )
             .await,
         "assignSellerToOutlet",
     )
@@ -223,38 +332,76 @@ async fn seller_story() {
     no_user_errors(&edited, "updateProduct");
     assert_eq!(edited["updateProduct"]["product"]["price"], 20000);
     let published = ok(
-        app.as_(&me).graphql(&op("app/PublishProduct"), json!({ "productId": product_id })).await,
+        app.as_(&me)
+            .graphql(
+                &op("app/PublishProduct"),
+                json!({ "productId": product_id }),
+            )
+            .await,
         "publishProduct",
     )
     .await;
     no_user_errors(&published, "publishProduct");
     let stocked = ok(
         app.as_(&me)
-            .graphql(&op("app/SetStock"), json!({ "outletId": outlet.gid, "productId": product_id, "quantity": 12 }))
+            .graphql(
+                &op("app/SetStock"),
+                json!({ "outletId": outlet.gid, "productId": product_id, "quantity": 12 }),
+            )
             .await,
         "setStock",
     )
     .await;
     no_user_errors(&stocked, "setStock");
-    let mine = ok(app.as_(&me).graphql(&op("app/MyProducts"), json!({})).await, "my products").await;
+    let mine = ok(
+        app.as_(&me).graphql(&op("app/MyProducts"), json!({})).await,
+        "my products",
+    )
+    .await;
     let node = &mine["viewer"]["sellers"][0]["managedProducts"]["edges"][0]["node"];
-    assert_eq!((node["status"].as_str(), node["totalStock"].as_i64()), (Some("ACTIVE"), Some(12)));
+    assert_eq!(
+        (node["status"].as_str(), node["totalStock"].as_i64()),
+        (Some("ACTIVE"), Some(12))
+    );
 
     let unpublished = ok(
-        app.as_(&me).graphql(&op("app/UnpublishProduct"), json!({ "productId": product_id })).await,
+        app.as_(&me)
+            .graphql(
+                &op("app/UnpublishProduct"),
+                json!({ "productId": product_id }),
+            )
+            .await,
         "unpublishProduct",
     )
     .await;
     no_user_errors(&unpublished, "unpublishProduct");
 
     // Token rotation, then sign-out ends the login.
-    let rotated = ok(app.graphql(&op("app/RefreshToken"), json!({ "refreshToken": refresh })).await, "refresh").await;
+    let rotated = ok(
+        app.graphql(&op("app/RefreshToken"), json!({ "refreshToken": refresh }))
+            .await,
+        "refresh",
+    )
+    .await;
     no_user_errors(&rotated, "refreshToken");
-    let next = rotated["refreshToken"]["tokens"]["refreshToken"].as_str().expect("rotated").to_owned();
-    let out = ok(app.graphql(&op("app/Logout"), json!({ "refreshToken": next })).await, "logout").await;
+    let next = rotated["refreshToken"]["tokens"]["refreshToken"]
+        .as_str()
+        .expect("rotated")
+        .to_owned();
+    let out = ok(
+        app.graphql(&op("app/Logout"), json!({ "refreshToken": next }))
+            .await,
+        "logout",
+    )
+    .await;
     assert_eq!(out["logout"]["ok"], true);
-    let after = app.graphql(&op("app/RefreshToken"), json!({ "refreshToken": next })).await;
-    assert!(after.body["data"]["refreshToken"]["tokens"].is_null(), "{after}");
+    let after = app
+        .graphql(&op("app/RefreshToken"), json!({ "refreshToken": next }))
+        .await;
+    assert!(
+        after.body["data"]["refreshToken"]["tokens"].is_null(),
+        "{after}"
+    );
 }
 
 /// The regency office: sends an application back, sees it resubmitted, suspends and
@@ -265,8 +412,17 @@ async fn office_story() {
     let office = app.admin().await;
     let applicant = app.pending_seller().await;
 
-    let review = ok(app.as_(&office).graphql(&op("office/SellerReview"), json!({ "id": applicant.gid })).await, "review").await;
-    let version = review["node"]["version"].as_str().unwrap_or_else(|| panic!("{review}")).to_owned();
+    let review = ok(
+        app.as_(&office)
+            .graphql(&op("office/SellerReview"), json!({ "id": applicant.gid }))
+            .await,
+        "review",
+    )
+    .await;
+    let version = review["node"]["version"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{review}"))
+        .to_owned();
     let rejected = ok(
         app.as_(&office)
             .graphql(
@@ -278,7 +434,10 @@ async fn office_story() {
     )
     .await;
     no_user_errors(&rejected, "rejectSeller");
-    assert_eq!(rejected["rejectSeller"]["seller"]["verificationStatus"], "REJECTED");
+    assert_eq!(
+        rejected["rejectSeller"]["seller"]["verificationStatus"],
+        "REJECTED"
+    );
 
     let resubmitted = ok(
         app.as_(&applicant)
@@ -291,13 +450,28 @@ async fn office_story() {
     )
     .await;
     no_user_errors(&resubmitted, "updateSellerApplication");
-    assert_eq!(resubmitted["updateSellerApplication"]["seller"]["verificationStatus"], "PENDING");
+    assert_eq!(
+        resubmitted["updateSellerApplication"]["seller"]["verificationStatus"],
+        "PENDING"
+    );
 
-    let review = ok(app.as_(&office).graphql(&op("office/SellerReview"), json!({ "id": applicant.gid })).await, "review").await;
-    let version = review["node"]["version"].as_str().expect("version").to_owned();
+    let review = ok(
+        app.as_(&office)
+            .graphql(&op("office/SellerReview"), json!({ "id": applicant.gid }))
+            .await,
+        "review",
+    )
+    .await;
+    let version = review["node"]["version"]
+        .as_str()
+        .expect("version")
+        .to_owned();
     let verified = ok(
         app.as_(&office)
-            .graphql(&op("office/VerifySeller"), json!({ "sellerId": applicant.gid, "reviewedVersion": version }))
+            .graphql(
+                &op("office/VerifySeller"),
+                json!({ "sellerId": applicant.gid, "reviewedVersion": version }),
+            )
             .await,
         "verifySeller",
     )
@@ -306,18 +480,32 @@ async fn office_story() {
 
     let suspended = ok(
         app.as_(&office)
-            .graphql(&op("office/SuspendSeller"), json!({ "sellerId": applicant.gid, "reason": "Laporan pembeli" }))
+            .graphql(
+                &op("office/SuspendSeller"),
+                json!({ "sellerId": applicant.gid, "reason": "Laporan pembeli" }),
+            )
             .await,
         "suspendSeller",
     )
     .await;
-    assert_eq!(suspended["suspendSeller"]["seller"]["verificationStatus"], "SUSPENDED");
+    assert_eq!(
+        suspended["suspendSeller"]["seller"]["verificationStatus"],
+        "SUSPENDED"
+    );
     let reinstated = ok(
-        app.as_(&office).graphql(&op("office/ReinstateSeller"), json!({ "sellerId": applicant.gid })).await,
+        app.as_(&office)
+            .graphql(
+                &op("office/ReinstateSeller"),
+                json!({ "sellerId": applicant.gid }),
+            )
+            .await,
         "reinstateSeller",
     )
     .await;
-    assert_eq!(reinstated["reinstateSeller"]["seller"]["verificationStatus"], "VERIFIED");
+    assert_eq!(
+        reinstated["reinstateSeller"]["seller"]["verificationStatus"],
+        "VERIFIED"
+    );
 
     let code = format!("TGS-{}", &short_id()[..4]).to_uppercase();
     let opened = ok(
@@ -335,12 +523,18 @@ async fn office_story() {
     )
     .await;
     no_user_errors(&opened, "createOutlet");
-    let outlet_id = opened["createOutlet"]["outlet"]["id"].as_str().expect("outlet id").to_owned();
+    let outlet_id = opened["createOutlet"]["outlet"]["id"]
+        .as_str()
+        .expect("outlet id")
+        .to_owned();
 
     let clerk = app.buyer().await;
     let staffed = ok(
         app.as_(&office)
-            .graphql(&op("office/AssignOutletStaff"), json!({ "outletId": outlet_id, "userId": clerk.id.to_string() }))
+            .graphql(
+                &op("office/AssignOutletStaff"),
+                json!({ "outletId": outlet_id, "userId": clerk.id.to_string() }),
+            )
             .await,
         "assignOutletStaff",
     )
@@ -349,27 +543,48 @@ async fn office_story() {
 
     let kiosk = ok(
         app.as_(&office)
-            .graphql(&op("office/RegisterKiosk"), json!({ "outletId": outlet_id, "name": "Kiosk pintu utara" }))
+            .graphql(
+                &op("office/RegisterKiosk"),
+                json!({ "outletId": outlet_id, "name": "Kiosk pintu utara" }),
+            )
             .await,
         "registerKiosk",
     )
     .await;
     no_user_errors(&kiosk, "registerKiosk");
-    let kiosk_id = kiosk["registerKiosk"]["kiosk"]["id"].as_str().unwrap_or_else(|| panic!("{kiosk}")).to_owned();
-    let listed = ok(app.as_(&office).graphql(&op("office/Kiosks"), json!({ "outletId": outlet_id })).await, "kiosks").await;
+    let kiosk_id = kiosk["registerKiosk"]["kiosk"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{kiosk}"))
+        .to_owned();
+    let listed = ok(
+        app.as_(&office)
+            .graphql(&op("office/Kiosks"), json!({ "outletId": outlet_id }))
+            .await,
+        "kiosks",
+    )
+    .await;
     assert_eq!(listed["kiosks"].as_array().map(Vec::len), Some(1));
 
     let product = app.product(&applicant, NewProduct::default()).await;
     let featured = ok(
         app.as_(&office)
-            .graphql(&op("office/FeatureProduct"), json!({ "productId": product.gid, "featured": true }))
+            .graphql(
+                &op("office/FeatureProduct"),
+                json!({ "productId": product.gid, "featured": true }),
+            )
             .await,
         "setProductFeatured",
     )
     .await;
     no_user_errors(&featured, "setProductFeatured");
 
-    let revoked = ok(app.as_(&office).graphql(&op("office/RevokeKiosk"), json!({ "kioskId": kiosk_id })).await, "revokeKiosk").await;
+    let revoked = ok(
+        app.as_(&office)
+            .graphql(&op("office/RevokeKiosk"), json!({ "kioskId": kiosk_id }))
+            .await,
+        "revokeKiosk",
+    )
+    .await;
     assert!(!revoked["revokeKiosk"]["revokedAt"].is_null(), "{revoked}");
 }
 
@@ -381,17 +596,54 @@ async fn kiosk_story() {
     let seller = app.seller().await;
     app.place(&seller.gid, &outlet).await;
     let product = app
-        .product(&seller, NewProduct { name: "Kripik Mangga Tongas".into(), ..NewProduct::default() })
+        .product(
+            &seller,
+            NewProduct {
+                name: "Kripik Mangga Tongas".into(),
+                ..NewProduct::default()
+            },
+        )
         .await;
     app.stock(&outlet, &product, 7).await;
     let kiosk = app.kiosk(&outlet).await;
 
-    let shelf = ok(app.as_(&kiosk).graphql(&op("kiosk/KioskOutlet"), json!({ "code": outlet.code })).await, "shelf").await;
+    let shelf = ok(
+        app.as_(&kiosk)
+            .graphql(&op("kiosk/KioskOutlet"), json!({ "code": outlet.code }))
+            .await,
+        "shelf",
+    )
+    .await;
     assert_eq!(shelf["outlet"]["products"]["totalCount"], 1, "{shelf}");
-    let tabs = ok(app.as_(&kiosk).graphql(&op("kiosk/KioskCategories"), json!({})).await, "tabs").await;
+    let tabs = ok(
+        app.as_(&kiosk)
+            .graphql(&op("kiosk/KioskCategories"), json!({}))
+            .await,
+        "tabs",
+    )
+    .await;
     assert!(tabs["categories"].as_array().is_some_and(|c| !c.is_empty()));
-    let found = ok(app.as_(&kiosk).graphql(&op("kiosk/KioskSearch"), json!({ "search": "mangga" })).await, "search").await;
-    assert_eq!(found["products"]["edges"][0]["node"]["id"], product.gid.as_str(), "{found}");
-    let detail = ok(app.as_(&kiosk).graphql(&op("kiosk/KioskProduct"), json!({ "id": product.gid })).await, "product").await;
-    assert_eq!(detail["product"]["availability"][0]["quantity"], 7, "{detail}");
+    let found = ok(
+        app.as_(&kiosk)
+            .graphql(&op("kiosk/KioskSearch"), json!({ "search": "mangga" }))
+            .await,
+        "search",
+    )
+    .await;
+    assert_eq!(
+        found["products"]["edges"][0]["node"]["id"],
+        product.gid.as_str(),
+        "{found}"
+    );
+    let detail = ok(
+        app.as_(&kiosk)
+            .graphql(&op("kiosk/KioskProduct"), json!({ "id": product.gid }))
+            .await,
+        "product",
+    )
+    .await;
+    assert_eq!(
+        detail["product"]["availability"][0]["quantity"], 7,
+        "{detail}"
+    );
 }

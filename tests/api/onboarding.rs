@@ -66,12 +66,10 @@ async fn onboarding_verification_publishing_and_suspension() {
     let hadi = app.buyer().await;
     let admin = app.admin().await;
 
+    let application = seller_application("Kripik Tempe Pak Hadi");
     let res = app
         .as_(&hadi)
-        .graphql(
-            APPLY,
-            json!({ "i": seller_application("Kripik Tempe Pak Hadi") }),
-        )
+        .graphql(APPLY, json!({ "i": application }))
         .await;
     let seller = &res["data"]["applyAsSeller"]["seller"];
     assert_eq!(seller["verificationStatus"], "PENDING", "{res}");
@@ -158,7 +156,7 @@ async fn onboarding_verification_publishing_and_suspension() {
         .await;
     let s = &res["data"]["updateSellerApplication"]["seller"];
     assert_eq!(s["verificationStatus"], "VERIFIED", "{res}");
-    assert_eq!(s["legal"]["nib"], "9120105799001");
+    assert_eq!(s["legal"]["nib"], application["nib"]);
     assert_eq!(s["pendingLegalChange"]["nib"], "9120105799002");
     let res = app.graphql(product_q, json!({ "s": product_slug })).await;
     assert!(res["data"]["product"].is_object());
@@ -359,4 +357,107 @@ async fn a_rejected_seller_edits_and_resubmits() {
         .graphql(update, json!({ "s": seller_id }))
         .await;
     assert_eq!(res.error_code(), Some("NOT_FOUND"));
+}
+
+/// One NIB is one business: a second application with a NIB already on record (another
+/// seller's legal data, or a legal change waiting for review) is a duplicate the office would
+/// review twice. It is refused (TAKEN, on the NIB, once every other field is valid) and writes
+/// nothing; so is a verified seller's change to someone else's NIB.
+#[tokio::test]
+async fn a_duplicate_nib_is_refused_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let first = app.seller().await;
+    let first_nib = entity::seller::Entity::find_by_id(first.id)
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap()
+        .nib
+        .unwrap();
+    let before = entity::seller::Entity::find()
+        .count(app.db())
+        .await
+        .unwrap();
+
+    let copycat = app.buyer().await;
+    let mut application = seller_application("Kripik Tempe Tiruan");
+    application["nib"] = json!(first_nib);
+    let res = app
+        .as_(&copycat)
+        .graphql(APPLY, json!({ "i": application }))
+        .await;
+    let errors = res.user_errors();
+    assert_eq!(errors.len(), 1, "{res}");
+    assert_eq!(
+        (errors[0].field.ends_with("nib"), errors[0].code.as_str()),
+        (true, "TAKEN"),
+        "{res}"
+    );
+    assert_eq!(
+        entity::seller::Entity::find()
+            .count(app.db())
+            .await
+            .unwrap(),
+        before
+    );
+
+    // With another field wrong too, only that field is reported (no probing of NIBs).
+    application["phone"] = json!("12");
+    let res = app
+        .as_(&copycat)
+        .graphql(APPLY, json!({ "i": application }))
+        .await;
+    assert!(res.user_errors().iter().all(|e| e.code != "TAKEN"), "{res}");
+
+    // A NIB waiting for review in another seller's legal change is taken too.
+    let second = app.seller().await;
+    let update = "mutation($s: ID!, $a: SellerApplicationInput!) { updateSellerApplication(input: { sellerId: $s, application: $a }) { userErrors { field code } } }";
+    let res = app
+        .as_(&second)
+        .graphql(
+            update,
+            json!({ "s": second.gid, "a": { "nib": "9120105700555" } }),
+        )
+        .await;
+    assert_eq!(res.user_errors(), vec![], "{res}");
+    let mut application = seller_application("Kripik Tempe Tiruan");
+    application["nib"] = json!("9120105700555");
+    let res = app
+        .as_(&copycat)
+        .graphql(APPLY, json!({ "i": application }))
+        .await;
+    assert_eq!(
+        res.user_errors().first().map(|e| e.code.as_str()),
+        Some("TAKEN"),
+        "{res}"
+    );
+
+    // A verified seller cannot move to another seller's NIB; keeping its own is fine.
+    let res = app
+        .as_(&first)
+        .graphql(
+            update,
+            json!({ "s": first.gid, "a": { "nib": "9120105700555" } }),
+        )
+        .await;
+    assert_eq!(
+        res.user_errors().first().map(|e| e.code.as_str()),
+        Some("TAKEN"),
+        "{res}"
+    );
+    let res = app
+        .as_(&first)
+        .graphql(
+            update,
+            json!({ "s": first.gid, "a": { "nib": first_nib, "address": "Jl. Raya Tongas 3" } }),
+        )
+        .await;
+    assert_eq!(res.user_errors(), vec![], "{res}");
+    assert_eq!(
+        entity::seller::Entity::find()
+            .count(app.db())
+            .await
+            .unwrap(),
+        before + 1
+    );
 }
