@@ -664,7 +664,7 @@ mod tests {
         assert!(matches!(err, SettingsError::Invalid { name: "BIND", .. }));
     }
 
-    fn prod(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+    fn production(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
         let mut all = vec![("JWT_SECRET", "Zq8-4kP!x2Lm9Vr7Tn3Wb6Yc1Hd5Jf0G")];
         all.extend_from_slice(pairs);
         production_with(&all)
@@ -693,12 +693,12 @@ mod tests {
     fn cors_origins_default_by_environment_and_refuse_a_star_in_production() {
         let dev = Settings::from_lookup(lookup(&[])).unwrap();
         assert_eq!(dev.cors, CorsOrigins::Any);
-        let prod = prod(&[]).unwrap();
+        let prod = production(&[]).unwrap();
         assert_eq!(prod.cors, CorsOrigins::Only(vec![]));
         assert!(!prod.cors.allows("https://toko.example"));
-        let err = prod(&[("CORS_ALLOWED_ORIGINS", "*")]).unwrap_err();
+        let err = production(&[("CORS_ALLOWED_ORIGINS", "*")]).unwrap_err();
         assert!(matches!(err, SettingsError::Invalid { name: "CORS_ALLOWED_ORIGINS", .. }));
-        let prod = prod(&[(
+        let prod = production(&[(
             "CORS_ALLOWED_ORIGINS",
             "https://Toko.Example/, http://localhost:5173",
         )])
@@ -713,7 +713,7 @@ mod tests {
         assert!(prod.cors.allows("https://toko.example"));
         assert!(!prod.cors.allows("https://toko.example.evil"));
         for bad in ["toko.example", "https://toko.example/app", "ftp://x", "https://a@b"] {
-            let err = prod(&[("CORS_ALLOWED_ORIGINS", bad)]).unwrap_err();
+            let err = production(&[("CORS_ALLOWED_ORIGINS", bad)]).unwrap_err();
             assert!(
                 matches!(err, SettingsError::Invalid { name: "CORS_ALLOWED_ORIGINS", .. }),
                 "{bad}"
@@ -726,7 +726,7 @@ mod tests {
         let dev = Settings::from_lookup(lookup(&[])).unwrap();
         assert_eq!(dev.shutdown.grace, Duration::from_secs(10));
         assert_eq!(dev.shutdown.drain, Duration::ZERO);
-        assert_eq!(prod(&[]).unwrap().shutdown.drain, Duration::from_secs(3));
+        assert_eq!(production(&[]).unwrap().shutdown.drain, Duration::from_secs(3));
         let s = Settings::from_lookup(lookup(&[
             ("SHUTDOWN_GRACE_SECONDS", "30"),
             ("SHUTDOWN_DRAIN_SECONDS", "5"),

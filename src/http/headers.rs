@@ -3,7 +3,7 @@
 
 use actix_web::{
     Error,
-    body::{EitherBody, MessageBody},
+    body::MessageBody,
     dev::{ServiceRequest, ServiceResponse},
     http::header::{self, HeaderMap, HeaderValue},
     middleware::Next,
@@ -16,13 +16,10 @@ const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 pub async fn security_headers(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    let http_req = req.request().clone();
-    let mut res = match next.call(req).await {
-        Ok(res) => res.map_into_left_body(),
-        // An error that escaped an inner layer still leaves with the headers.
-        Err(err) => ServiceResponse::new(http_req, err.error_response()).map_into_right_body(),
-    };
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    // Handler and extractor errors (413, 404, 405, bad JSON) reach here as responses already:
+    // actix turns them into responses inside the route, so they get the headers too.
+    let mut res = next.call(req).await?;
     let headers = res.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
