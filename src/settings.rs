@@ -419,7 +419,11 @@ impl Settings {
             ),
         };
         let grace = number("SHUTDOWN_GRACE_SECONDS", 10, 1)?;
-        let drain_default = if environment == Environment::Production { 3 } else { 0 };
+        let drain_default = if environment == Environment::Production {
+            3
+        } else {
+            0
+        };
         let drain = number("SHUTDOWN_DRAIN_SECONDS", drain_default.min(grace - 1), 0)?;
         if drain >= grace {
             return Err(SettingsError::Invalid {
@@ -697,7 +701,13 @@ mod tests {
         assert_eq!(prod.cors, CorsOrigins::Only(vec![]));
         assert!(!prod.cors.allows("https://toko.example"));
         let err = production(&[("CORS_ALLOWED_ORIGINS", "*")]).unwrap_err();
-        assert!(matches!(err, SettingsError::Invalid { name: "CORS_ALLOWED_ORIGINS", .. }));
+        assert!(matches!(
+            err,
+            SettingsError::Invalid {
+                name: "CORS_ALLOWED_ORIGINS",
+                ..
+            }
+        ));
         let prod = production(&[(
             "CORS_ALLOWED_ORIGINS",
             "https://Toko.Example/, http://localhost:5173",
@@ -712,10 +722,21 @@ mod tests {
         );
         assert!(prod.cors.allows("https://toko.example"));
         assert!(!prod.cors.allows("https://toko.example.evil"));
-        for bad in ["toko.example", "https://toko.example/app", "ftp://x", "https://a@b"] {
+        for bad in [
+            "toko.example",
+            "https://toko.example/app",
+            "ftp://x",
+            "https://a@b",
+        ] {
             let err = production(&[("CORS_ALLOWED_ORIGINS", bad)]).unwrap_err();
             assert!(
-                matches!(err, SettingsError::Invalid { name: "CORS_ALLOWED_ORIGINS", .. }),
+                matches!(
+                    err,
+                    SettingsError::Invalid {
+                        name: "CORS_ALLOWED_ORIGINS",
+                        ..
+                    }
+                ),
                 "{bad}"
             );
         }
@@ -726,7 +747,10 @@ mod tests {
         let dev = Settings::from_lookup(lookup(&[])).unwrap();
         assert_eq!(dev.shutdown.grace, Duration::from_secs(10));
         assert_eq!(dev.shutdown.drain, Duration::ZERO);
-        assert_eq!(production(&[]).unwrap().shutdown.drain, Duration::from_secs(3));
+        assert_eq!(
+            production(&[]).unwrap().shutdown.drain,
+            Duration::from_secs(3)
+        );
         let s = Settings::from_lookup(lookup(&[
             ("SHUTDOWN_GRACE_SECONDS", "30"),
             ("SHUTDOWN_DRAIN_SECONDS", "5"),
@@ -736,7 +760,10 @@ mod tests {
         assert_eq!(s.shutdown.drain, Duration::from_secs(5));
         for bad in [
             vec![("SHUTDOWN_GRACE_SECONDS", "0")],
-            vec![("SHUTDOWN_GRACE_SECONDS", "5"), ("SHUTDOWN_DRAIN_SECONDS", "5")],
+            vec![
+                ("SHUTDOWN_GRACE_SECONDS", "5"),
+                ("SHUTDOWN_DRAIN_SECONDS", "5"),
+            ],
             vec![("SHUTDOWN_DRAIN_SECONDS", "x")],
         ] {
             assert!(Settings::from_lookup(lookup(&bad)).is_err(), "{bad:?}");

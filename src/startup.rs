@@ -65,7 +65,11 @@ impl Application {
         let ready = web::Data::new(readiness.clone());
         let shutdown = state.settings.shutdown;
         // After the drain, in-flight requests get the rest of the grace period.
-        let finish_secs = shutdown.grace.saturating_sub(shutdown.drain).as_secs().max(1);
+        let finish_secs = shutdown
+            .grace
+            .saturating_sub(shutdown.drain)
+            .as_secs()
+            .max(1);
         let server = HttpServer::new(move || {
             // The last `wrap` is the outermost: security headers cover every answer, CORS
             // headers go on every answer to an allowed origin.

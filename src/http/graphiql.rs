@@ -76,7 +76,10 @@ mod tests {
         let page = build();
         let inline: Vec<_> = inline_blocks(&page.html, "<script>", "</script>").collect();
         assert_eq!(inline.len(), 1, "one inline script");
-        assert!(page.csp.contains(&format!("'sha256-{}'", sha256_base64(inline[0]))));
+        assert!(
+            page.csp
+                .contains(&format!("'sha256-{}'", sha256_base64(inline[0])))
+        );
         assert!(!page.csp.contains("script-src 'unsafe-inline'"));
         assert!(!page.csp.contains("'unsafe-eval'"));
         // Every external script the page loads comes from the allowed host.

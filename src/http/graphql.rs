@@ -158,7 +158,16 @@ pub async fn get(
             media,
         );
     }
-    serve(&req, &schema, &state, vec![request], true, media, &request_id).await
+    serve(
+        &req,
+        &schema,
+        &state,
+        vec![request],
+        true,
+        media,
+        &request_id,
+    )
+    .await
 }
 
 /// Whether the operation the request selects is a query. A document that does not parse, or

@@ -117,17 +117,26 @@ mod tests {
         assert_eq!(media(Some("*/*")), Json);
         assert_eq!(media(Some("application/json")), Json);
         assert_eq!(media(Some("text/html")), Json);
-        assert_eq!(media(Some("application/graphql-response+json")), GraphqlResponse);
         assert_eq!(
-            media(Some("application/graphql-response+json, application/json;q=0.9")),
+            media(Some("application/graphql-response+json")),
             GraphqlResponse
         );
         assert_eq!(
-            media(Some("application/graphql-response+json, application/json, multipart/mixed")),
+            media(Some(
+                "application/graphql-response+json, application/json;q=0.9"
+            )),
             GraphqlResponse
         );
         assert_eq!(
-            media(Some("application/graphql-response+json;q=0.5, application/json")),
+            media(Some(
+                "application/graphql-response+json, application/json, multipart/mixed"
+            )),
+            GraphqlResponse
+        );
+        assert_eq!(
+            media(Some(
+                "application/graphql-response+json;q=0.5, application/json"
+            )),
             Json
         );
         assert_eq!(media(Some("application/graphql-response+json;q=0")), Json);

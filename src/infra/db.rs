@@ -99,7 +99,11 @@ pub fn redact(url: &str) -> String {
         let pairs: Vec<(String, String)> = parsed
             .query_pairs()
             .map(|(key, value)| {
-                let value = if is_secret(&key) { "***".into() } else { value.into_owned() };
+                let value = if is_secret(&key) {
+                    "***".into()
+                } else {
+                    value.into_owned()
+                };
                 (key.into_owned(), value)
             })
             .collect();

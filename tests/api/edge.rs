@@ -42,7 +42,10 @@ async fn post_bodies_other_than_json_are_415() {
         let res = req.send().await.unwrap();
         assert_eq!(res.status(), 415, "{content_type:?}");
         let body: Value = res.json().await.unwrap();
-        assert_eq!(body["errors"][0]["extensions"]["code"], "UNSUPPORTED_MEDIA_TYPE");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"],
+            "UNSUPPORTED_MEDIA_TYPE"
+        );
     }
     let res = app
         .http_post("/graphql")
@@ -65,7 +68,9 @@ async fn graphql_response_json_uses_the_spec_statuses() {
         req.send()
     };
     // A valid query: 200 in the media type asked for.
-    let res = post("{ categories { slug } }", Some(SPEC_ACCEPT)).await.unwrap();
+    let res = post("{ categories { slug } }", Some(SPEC_ACCEPT))
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(
         res.headers()["content-type"],
@@ -78,7 +83,10 @@ async fn graphql_response_json_uses_the_spec_statuses() {
         assert_eq!(res.status(), 400, "{broken}");
         let body: Value = res.json().await.unwrap();
         assert!(body.get("data").is_none(), "{body}");
-        assert_eq!(body["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"],
+            "GRAPHQL_VALIDATION_FAILED"
+        );
     }
     // Variables that do not coerce: refused before execution too.
     let res = app
@@ -90,9 +98,12 @@ async fn graphql_response_json_uses_the_spec_statuses() {
         .unwrap();
     assert_eq!(res.status(), 400);
     // An error during execution: 200, with data.
-    let res = post("{ product(slug: \"tidak-ada\") { name } }", Some(SPEC_ACCEPT))
-        .await
-        .unwrap();
+    let res = post(
+        "{ product(slug: \"tidak-ada\") { name } }",
+        Some(SPEC_ACCEPT),
+    )
+    .await
+    .unwrap();
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
     assert!(body.get("data").is_some(), "{body}");
@@ -111,7 +122,9 @@ async fn get_executes_queries() {
     // Before: GET /graphql served GraphiQL whatever it was asked.
     let app = TestApp::spawn().await;
     let vars = encode(r#"{"first":1}"#);
-    let query = encode("query Kategori($first: Int!) { products(first: $first) { totalCount } categories { slug } }");
+    let query = encode(
+        "query Kategori($first: Int!) { products(first: $first) { totalCount } categories { slug } }",
+    );
     let res = app
         .http_get(&format!(
             "/graphql?query={query}&variables={vars}&operationName=Kategori"
@@ -126,7 +139,9 @@ async fn get_executes_queries() {
     assert!(body.get("errors").is_none(), "{body}");
     assert!(body["data"]["categories"].as_array().unwrap().len() > 1);
     // The same limits as POST: a costly query is refused before it runs.
-    let costly = encode("{ outlets(first: 100) { edges { node { products(first: 100) { edges { node { seller { products(first: 100) { edges { node { name } } } } } } } } } } }");
+    let costly = encode(
+        "{ outlets(first: 100) { edges { node { products(first: 100) { edges { node { seller { products(first: 100) { edges { node { name } } } } } } } } } } }",
+    );
     let res = app
         .http_get(&format!("/graphql?query={costly}"))
         .send()
@@ -139,7 +154,10 @@ async fn get_executes_queries() {
     );
     // And the same caller resolution: a forged token is a 401.
     let res = app
-        .http_get(&format!("/graphql?query={}", encode("{ categories { slug } }")))
+        .http_get(&format!(
+            "/graphql?query={}",
+            encode("{ categories { slug } }")
+        ))
         .header("authorization", "Bearer not.a.token")
         .send()
         .await
@@ -175,7 +193,9 @@ async fn get_refuses_mutations_with_405() {
         "METHOD_NOT_ALLOWED"
     );
     // Selected by name from a document that also holds a query.
-    let doc = encode("query Q { categories { slug } } mutation M { logout(input: { refreshToken: \"x\" }) { __typename } }");
+    let doc = encode(
+        "query Q { categories { slug } } mutation M { logout(input: { refreshToken: \"x\" }) { __typename } }",
+    );
     let res = app
         .http_get(&format!("/graphql?query={doc}&operationName=M"))
         .send()
@@ -286,7 +306,10 @@ async fn cors_preflight_answers_204_for_allowed_origins() {
         res.headers()["access-control-allow-origin"],
         "https://toko.example"
     );
-    assert_eq!(res.headers()["access-control-expose-headers"], "x-request-id");
+    assert_eq!(
+        res.headers()["access-control-expose-headers"],
+        "x-request-id"
+    );
 
     // Another origin gets no CORS header at all, preflight or not.
     let res = preflight(&app, "https://toko.example.evil").await;
@@ -331,7 +354,8 @@ fn no_cors(headers: &HeaderMap) -> bool {
 #[tokio::test]
 async fn security_headers_on_every_response() {
     let app = TestApp::spawn().await;
-    let huge = json!({ "query": format!("{{ categories {{ slug }} }} #{}", "x".repeat(300 * 1024)) });
+    let huge =
+        json!({ "query": format!("{{ categories {{ slug }} }} #{}", "x".repeat(300 * 1024)) });
     let responses = vec![
         ("healthz", app.http_get("/healthz").send().await.unwrap()),
         (
@@ -350,10 +374,7 @@ async fn security_headers_on_every_response() {
             "413",
             app.http_post("/graphql").json(&huge).send().await.unwrap(),
         ),
-        (
-            "404",
-            app.http_get("/nothing-here").send().await.unwrap(),
-        ),
+        ("404", app.http_get("/nothing-here").send().await.unwrap()),
         (
             "405",
             reqwest::Client::new()
@@ -448,17 +469,22 @@ async fn sigterm_drains_finishes_writes_and_exits_within_the_grace_period() {
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     assert_eq!(
-        client.get(format!("{base}/readyz")).send().await.unwrap().status(),
+        client
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         200
     );
 
-    // A burst of registrations, one every 25 ms, each a write of its own.
-    let burst: Vec<_> = (0..40)
+    // A burst of registrations, one every 30 ms, longer than the drain, each a write of its own.
+    let burst: Vec<_> = (0..60)
         .map(|i| {
             let client = client.clone();
             let base = base.clone();
             tokio::spawn(async move {
-                tokio::time::sleep(Duration::from_millis(25 * i)).await;
+                tokio::time::sleep(Duration::from_millis(30 * i)).await;
                 let email = format!("burst-{i}-{}@contoh.id", uuid::Uuid::now_v7().simple());
                 let res = client
                     .post(format!("{base}/graphql"))
@@ -503,7 +529,7 @@ async fn sigterm_drains_finishes_writes_and_exits_within_the_grace_period() {
     assert!(took <= GRACE, "exited {took:?} after SIGTERM");
     assert!(!succeeded.is_empty(), "no registration got through");
     eprintln!(
-        "shutdown: {} of 40 registrations answered success, exit {took:?} after SIGTERM",
+        "shutdown: {} registrations answered success (of 60), exit {took:?} after SIGTERM",
         succeeded.len()
     );
 
@@ -521,7 +547,10 @@ async fn sigterm_drains_finishes_writes_and_exits_within_the_grace_period() {
         .map(|r| r.try_get::<String>("", "email").unwrap())
         .collect();
     for email in &succeeded {
-        assert!(stored.contains(email), "{email} answered success but is missing");
+        assert!(
+            stored.contains(email),
+            "{email} answered success but is missing"
+        );
     }
     db.close().await.unwrap();
 }
