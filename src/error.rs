@@ -11,6 +11,8 @@
 //! | `GRAPHQL_VALIDATION_FAILED` | 200 | the document does not parse or validate (limits included) |
 //! | `BAD_REQUEST` | 400 | the body is not a GraphQL request, or an empty batch |
 //! | `BATCH_TOO_LARGE` | 400 | more operations in a batch than allowed |
+//! | `UNSUPPORTED_MEDIA_TYPE` | 415 | a `POST /graphql` body that is not `application/json` (multipart included) |
+//! | `METHOD_NOT_ALLOWED` | 405 (with `Allow: POST`) | a mutation sent with `GET` |
 //! | `QUERY_TOO_COSTLY` | 400, or 200 when executed in-process | the request's cost, aliases or root fields are over the limits (`graphql::cost`) |
 //! | `TOO_MANY_ACCOUNT_OPERATIONS` | 400 | more than one `register`/`login`/`refreshToken` in one request (document or batch) |
 //! | `BUSY` | 200, or 503 before execution | every password-hashing slot and its queue are taken; retry shortly |
@@ -43,6 +45,10 @@ pub enum AppError {
     BadRequest(String),
     /// A batch holds more operations than allowed (the limit).
     BatchTooLarge(usize),
+    /// The HTTP body's media type is not one the endpoint reads.
+    UnsupportedMediaType(String),
+    /// The operation may not travel with this HTTP method (a mutation over `GET`).
+    MethodNotAllowed(String),
     /// The request would cost more than the limits allow (cost, aliases, root fields); refused
     /// before any operation runs.
     TooCostly(String),
@@ -208,7 +214,10 @@ impl AppError {
                 .join("; "),
             AppError::InvalidCursor(why) => format!("the cursor is not valid: {why}"),
             AppError::NotFound(what) => format!("{what} not found"),
-            AppError::BadRequest(why) | AppError::TooCostly(why) => why.clone(),
+            AppError::BadRequest(why)
+            | AppError::TooCostly(why)
+            | AppError::UnsupportedMediaType(why)
+            | AppError::MethodNotAllowed(why) => why.clone(),
             AppError::BatchTooLarge(max) => {
                 format!("a batch may hold at most {max} operations")
             }
@@ -229,6 +238,8 @@ impl AppError {
             AppError::NotFound(_) => "NOT_FOUND",
             AppError::BadRequest(_) => "BAD_REQUEST",
             AppError::BatchTooLarge(_) => "BATCH_TOO_LARGE",
+            AppError::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
+            AppError::MethodNotAllowed(_) => "METHOD_NOT_ALLOWED",
             AppError::TooCostly(_) => "QUERY_TOO_COSTLY",
             AppError::TooManyAccountOperations(_) => "TOO_MANY_ACCOUNT_OPERATIONS",
             AppError::Busy => "BUSY",
@@ -248,6 +259,8 @@ impl AppError {
             | AppError::BatchTooLarge(_)
             | AppError::TooCostly(_)
             | AppError::TooManyAccountOperations(_) => 400,
+            AppError::UnsupportedMediaType(_) => 415,
+            AppError::MethodNotAllowed(_) => 405,
             AppError::Busy => 503,
             AppError::Unauthenticated => 401,
             AppError::Forbidden => 403,

@@ -4,7 +4,7 @@
 //! `cargo run` on a fresh clone works with no other step. `APP_ENV=production` refuses to start
 //! when a variable it needs is missing, naming each one.
 
-use std::{collections::HashMap, net::SocketAddr, path::PathBuf};
+use std::{collections::HashMap, net::SocketAddr, path::PathBuf, time::Duration};
 
 use thiserror::Error;
 
@@ -50,6 +50,63 @@ pub struct Settings {
     /// Reverse proxies whose `X-Forwarded-For` is believed (TRUSTED_PROXIES); none by default,
     /// so the client address is the TCP peer.
     pub trusted_proxies: Vec<IpRange>,
+    /// Browser origins allowed to call the API (`CORS_ALLOWED_ORIGINS`).
+    pub cors: CorsOrigins,
+    /// How the server stops on SIGTERM or Ctrl-C.
+    pub shutdown: ShutdownSettings,
+}
+
+/// Origins whose browser pages may call the API (CORS).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorsOrigins {
+    /// Any origin (`*`); refused in production.
+    Any,
+    /// Exactly these origins, each `scheme://host[:port]`, lower case; empty allows none.
+    Only(Vec<String>),
+}
+
+impl CorsOrigins {
+    pub fn allows(&self, origin: &str) -> bool {
+        match self {
+            CorsOrigins::Any => true,
+            CorsOrigins::Only(list) => list.iter().any(|o| o.eq_ignore_ascii_case(origin)),
+        }
+    }
+}
+
+/// Graceful stop: readiness turns 503, the server keeps serving for `drain` so a load balancer
+/// notices, then stops accepting and gives in-flight requests the rest of `grace`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShutdownSettings {
+    /// From the signal to the process exit, at most.
+    pub grace: Duration,
+    /// From the signal to the end of accepting new connections (readiness is 503 meanwhile).
+    pub drain: Duration,
+}
+
+impl Default for ShutdownSettings {
+    fn default() -> Self {
+        ShutdownSettings {
+            grace: Duration::from_secs(10),
+            drain: Duration::ZERO,
+        }
+    }
+}
+
+/// One entry of `CORS_ALLOWED_ORIGINS` as the `Origin` header spells it: `scheme://host[:port]`.
+fn parse_origin(raw: &str) -> Result<String, String> {
+    let url = url::Url::parse(raw).map_err(|e| format!("{raw:?} is not an origin: {e}"))?;
+    let bare = matches!(url.path(), "" | "/") && url.query().is_none() && url.fragment().is_none();
+    if !matches!(url.scheme(), "http" | "https")
+        || url.host_str().is_none()
+        || !bare
+        || !url.username().is_empty()
+    {
+        return Err(format!(
+            "{raw:?} is not an origin: expected scheme://host[:port], e.g. https://toko.example"
+        ));
+    }
+    Ok(url.origin().ascii_serialization())
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -242,6 +299,16 @@ impl Settings {
                 name: "BIND",
                 reason: format!("{e}"),
             })?;
+        // A server reachable from the network must say which environment it is: a forgotten
+        // APP_ENV would otherwise serve GraphiQL, introspection and demo data to the world.
+        if get("APP_ENV").is_none() && !bind_is_loopback(&bind) {
+            return Err(SettingsError::Invalid {
+                name: "APP_ENV",
+                reason: format!(
+                    "must be set when BIND ({bind}) is not a loopback address: APP_ENV=production, or APP_ENV=development to serve development settings on the network"
+                ),
+            });
+        }
         let database_max_connections = match get("DATABASE_MAX_CONNECTIONS") {
             None => 10,
             Some(v) => v.parse().map_err(|e| SettingsError::Invalid {
@@ -328,6 +395,48 @@ impl Settings {
                 name: "TRUSTED_PROXIES",
                 reason: e.0,
             })?;
+        let cors = match get("CORS_ALLOWED_ORIGINS") {
+            None if environment == Environment::Production => CorsOrigins::Only(Vec::new()),
+            None => CorsOrigins::Any,
+            Some(_) if list("CORS_ALLOWED_ORIGINS").iter().any(|o| o == "*") => {
+                if environment == Environment::Production {
+                    return Err(SettingsError::Invalid {
+                        name: "CORS_ALLOWED_ORIGINS",
+                        reason: "`*` is refused in production; list the origins".into(),
+                    });
+                }
+                CorsOrigins::Any
+            }
+            Some(_) => CorsOrigins::Only(
+                list("CORS_ALLOWED_ORIGINS")
+                    .iter()
+                    .map(|raw| parse_origin(raw))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|reason| SettingsError::Invalid {
+                        name: "CORS_ALLOWED_ORIGINS",
+                        reason,
+                    })?,
+            ),
+        };
+        let grace = number("SHUTDOWN_GRACE_SECONDS", 10, 1)?;
+        let drain_default = if environment == Environment::Production {
+            3
+        } else {
+            0
+        };
+        let drain = number("SHUTDOWN_DRAIN_SECONDS", drain_default.min(grace - 1), 0)?;
+        if drain >= grace {
+            return Err(SettingsError::Invalid {
+                name: "SHUTDOWN_DRAIN_SECONDS",
+                reason: format!(
+                    "must be less than SHUTDOWN_GRACE_SECONDS ({grace}), which bounds the whole stop"
+                ),
+            });
+        }
+        let shutdown = ShutdownSettings {
+            grace: Duration::from_secs(grace),
+            drain: Duration::from_secs(drain),
+        };
         let jwt = JwtSettings {
             previous_secrets: list("JWT_PREVIOUS_SECRETS"),
             algorithm: get("JWT_ALGORITHM"),
@@ -357,6 +466,8 @@ impl Settings {
             limits: Limits::default(),
             accounts,
             trusted_proxies,
+            cors,
+            shutdown,
         })
     }
 
@@ -385,8 +496,15 @@ impl Settings {
                 ..AccountLimits::default()
             },
             trusted_proxies: Vec::new(),
+            cors: CorsOrigins::Any,
+            shutdown: ShutdownSettings::default(),
         }
     }
+}
+
+/// Loopback addresses (127.0.0.0/8, ::1) are reachable from this machine only.
+fn bind_is_loopback(bind: &SocketAddr) -> bool {
+    bind.ip().is_loopback()
 }
 
 #[cfg(test)]
@@ -548,5 +666,107 @@ mod tests {
     fn rejects_a_bad_bind_address() {
         let err = Settings::from_lookup(lookup(&[("BIND", "nowhere")])).unwrap_err();
         assert!(matches!(err, SettingsError::Invalid { name: "BIND", .. }));
+    }
+
+    fn production(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let mut all = vec![("JWT_SECRET", "Zq8-4kP!x2Lm9Vr7Tn3Wb6Yc1Hd5Jf0G")];
+        all.extend_from_slice(pairs);
+        production_with(&all)
+    }
+
+    #[test]
+    fn a_network_bind_needs_an_explicit_environment() {
+        let err = Settings::from_lookup(lookup(&[("BIND", "0.0.0.0:8080")])).unwrap_err();
+        assert!(
+            matches!(&err, SettingsError::Invalid { name: "APP_ENV", reason } if reason.contains("0.0.0.0:8080")),
+            "{err}"
+        );
+        assert!(Settings::from_lookup(lookup(&[("BIND", "[::]:8080")])).is_err());
+        let s = Settings::from_lookup(lookup(&[
+            ("APP_ENV", "development"),
+            ("BIND", "0.0.0.0:8080"),
+        ]))
+        .unwrap();
+        assert_eq!(s.bind.to_string(), "0.0.0.0:8080");
+        for loopback in ["127.0.0.1:9000", "[::1]:9000", "127.0.0.1:0"] {
+            assert!(Settings::from_lookup(lookup(&[("BIND", loopback)])).is_ok());
+        }
+    }
+
+    #[test]
+    fn cors_origins_default_by_environment_and_refuse_a_star_in_production() {
+        let dev = Settings::from_lookup(lookup(&[])).unwrap();
+        assert_eq!(dev.cors, CorsOrigins::Any);
+        let prod = production(&[]).unwrap();
+        assert_eq!(prod.cors, CorsOrigins::Only(vec![]));
+        assert!(!prod.cors.allows("https://toko.example"));
+        let err = production(&[("CORS_ALLOWED_ORIGINS", "*")]).unwrap_err();
+        assert!(matches!(
+            err,
+            SettingsError::Invalid {
+                name: "CORS_ALLOWED_ORIGINS",
+                ..
+            }
+        ));
+        let prod = production(&[(
+            "CORS_ALLOWED_ORIGINS",
+            "https://Toko.Example/, http://localhost:5173",
+        )])
+        .unwrap();
+        assert_eq!(
+            prod.cors,
+            CorsOrigins::Only(vec![
+                "https://toko.example".into(),
+                "http://localhost:5173".into()
+            ])
+        );
+        assert!(prod.cors.allows("https://toko.example"));
+        assert!(!prod.cors.allows("https://toko.example.evil"));
+        for bad in [
+            "toko.example",
+            "https://toko.example/app",
+            "ftp://x",
+            "https://a@b",
+        ] {
+            let err = production(&[("CORS_ALLOWED_ORIGINS", bad)]).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    SettingsError::Invalid {
+                        name: "CORS_ALLOWED_ORIGINS",
+                        ..
+                    }
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn shutdown_grace_and_drain() {
+        let dev = Settings::from_lookup(lookup(&[])).unwrap();
+        assert_eq!(dev.shutdown.grace, Duration::from_secs(10));
+        assert_eq!(dev.shutdown.drain, Duration::ZERO);
+        assert_eq!(
+            production(&[]).unwrap().shutdown.drain,
+            Duration::from_secs(3)
+        );
+        let s = Settings::from_lookup(lookup(&[
+            ("SHUTDOWN_GRACE_SECONDS", "30"),
+            ("SHUTDOWN_DRAIN_SECONDS", "5"),
+        ]))
+        .unwrap();
+        assert_eq!(s.shutdown.grace, Duration::from_secs(30));
+        assert_eq!(s.shutdown.drain, Duration::from_secs(5));
+        for bad in [
+            vec![("SHUTDOWN_GRACE_SECONDS", "0")],
+            vec![
+                ("SHUTDOWN_GRACE_SECONDS", "5"),
+                ("SHUTDOWN_DRAIN_SECONDS", "5"),
+            ],
+            vec![("SHUTDOWN_DRAIN_SECONDS", "x")],
+        ] {
+            assert!(Settings::from_lookup(lookup(&bad)).is_err(), "{bad:?}");
+        }
     }
 }

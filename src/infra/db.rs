@@ -51,6 +51,7 @@ pub async fn connect(
     let mut db = Database::connect(options)
         .await
         .with_context(|| format!("connecting to the database at {}", redact(url)))?;
+    tracing::info!(database = %redact(url), "connected to the database");
     let counter = StatementCounter::default();
     let inner = counter.0.clone();
     db.set_metric_callback(move |info| {
@@ -78,18 +79,37 @@ fn sqlite_file(url: &str) -> Option<&str> {
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
 
-/// Hides the password of a connection URL before it reaches a log line.
+/// Hides the secrets of a connection URL before it reaches a log line: the password of the
+/// user part and any `password`-like query parameter (`?password=`, `sslpassword=`), parsed as
+/// a URL rather than searched as text. A URL that does not parse is not logged at all.
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &url[scheme + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return "(an unparseable database URL)".into();
+    };
+    if parsed.password().is_some() {
+        // Cannot fail: a URL with a password has a host.
+        let _ = parsed.set_password(Some("***"));
     }
+    let is_secret = |key: &str| {
+        key.to_ascii_lowercase().contains("password")
+            || key.eq_ignore_ascii_case("pass")
+            || key.eq_ignore_ascii_case("pwd")
+    };
+    if parsed.query_pairs().any(|(key, _)| is_secret(&key)) {
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(key, value)| {
+                let value = if is_secret(&key) {
+                    "***".into()
+                } else {
+                    value.into_owned()
+                };
+                (key.into_owned(), value)
+            })
+            .collect();
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string()
 }
 
 #[cfg(test)]
@@ -106,6 +126,17 @@ mod tests {
             redact("sqlite://data/a.db?mode=rwc"),
             "sqlite://data/a.db?mode=rwc"
         );
+        // The password given as a query parameter, in any case, and one with an `@` in it.
+        assert_eq!(
+            redact("postgres://app@db/x?sslmode=disable&password=s3cr%40t&PassWord=x"),
+            "postgres://app@db/x?sslmode=disable&password=***&PassWord=***"
+        );
+        assert_eq!(
+            redact("postgres://app:p%40ss@w0rd@db:5432/x?sslpassword=key"),
+            "postgres://app:***@db:5432/x?sslpassword=***"
+        );
+        let garbage = redact("not a url:secret@");
+        assert!(!garbage.contains("secret"), "{garbage}");
     }
 
     #[test]

@@ -116,9 +116,10 @@ async fn limits_on_depth_batch_and_body_size() {
         json!({ "query": format!("{{ categories {{ slug }} }} #{}", "x".repeat(300 * 1024)) });
     let res = app.http_post("/graphql").json(&huge).send().await.unwrap();
     assert_eq!(res.status(), 413);
-    // Not JSON at all.
+    // Declared JSON, but not JSON at all.
     let res = app
         .http_post("/graphql")
+        .header("content-type", "application/json")
         .body("hello")
         .send()
         .await
@@ -167,7 +168,12 @@ async fn the_sqlite_file_is_readable_by_the_server_only() {
 #[tokio::test]
 async fn graphiql_in_development() {
     let app = TestApp::spawn().await;
-    let res = app.http_get("/graphql").send().await.unwrap();
+    let res = app
+        .http_get("/graphql")
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("graphiql"));
 }

@@ -15,6 +15,7 @@ mod catalog_queries;
 mod catalog_visibility;
 mod clients;
 mod dataloader_bound;
+mod edge;
 mod http;
 mod jobs;
 mod onboarding;
