@@ -22,8 +22,8 @@ fn refuse(err: AppError, request_id: &str) -> HttpResponse {
     let status = actix_web::http::StatusCode::from_u16(err.http_status())
         .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
     let mut res = HttpResponse::build(status);
-    if matches!(err, AppError::Unauthenticated) {
-        res.insert_header(("www-authenticate", "Bearer"));
+    if let Some(challenge) = err.www_authenticate() {
+        res.insert_header(("www-authenticate", challenge));
     }
     res.json(err.http_body(request_id))
 }

@@ -13,6 +13,7 @@ mod auth_tokens;
 mod authorization_matrix;
 mod catalog_queries;
 mod catalog_visibility;
+mod client_contract;
 mod dataloader_bound;
 mod http;
 mod jobs;
