@@ -190,3 +190,46 @@ async fn outlet_codes_are_found_in_any_case_and_with_stray_spaces() {
         .await;
     assert_eq!(res.error_code(), Some("NOT_FOUND"));
 }
+
+/// `2026-11-23T10:00:00.000Z`: RFC 3339, UTC, exactly three fractional digits.
+fn one_shape(t: &Value) -> bool {
+    let Some(t) = t.as_str() else { return false };
+    let b = t.as_bytes();
+    let digit = |i: usize| b[i].is_ascii_digit();
+    b.len() == 24
+        && [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22]
+            .iter()
+            .all(|&i| digit(i))
+        && (b[4], b[7], b[10], b[13], b[16], b[19], b[23])
+            == (b'-', b'-', b'T', b':', b':', b'.', b'Z')
+        && chrono::DateTime::parse_from_rfc3339(t).is_ok()
+}
+
+#[tokio::test]
+async fn every_instant_has_one_shape_with_or_without_sub_seconds() {
+    let app = TestApp::spawn_seeded().await;
+    // The demo catalogue's stamps are whole seconds; token expiries carry sub-seconds.
+    let res = app
+        .graphql(
+            "{ products(first: 1) { nodes { createdAt updatedAt } } }",
+            json!({}),
+        )
+        .await;
+    let whole = res.data()["products"]["nodes"][0]["createdAt"].clone();
+    assert!(whole.as_str().unwrap().ends_with(":00.000Z"), "{whole}");
+    let email = unique_email("waktu");
+    let res = app
+        .graphql(
+            "mutation($input: RegisterUserInput!) { register(input: $input) { tokens { accessTokenExpiresAt refreshTokenExpiresAt } userErrors { code } } }",
+            json!({ "input": { "email": email, "displayName": "Waktu", "password": PASSWORD } }),
+        )
+        .await;
+    let tokens = &res.data()["register"]["tokens"];
+    for t in [
+        &whole,
+        &tokens["accessTokenExpiresAt"],
+        &tokens["refreshTokenExpiresAt"],
+    ] {
+        assert!(one_shape(t), "{t}");
+    }
+}

@@ -3,7 +3,6 @@
 pub mod query;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::{kiosk, user};
 
 use crate::{
@@ -14,6 +13,7 @@ use crate::{
         context::ContextExt,
         outlets::Outlet,
         payload::{UserError, split},
+        scalars::DateTime,
         sellers::Seller,
     },
     services::{
@@ -78,8 +78,8 @@ impl User {
         self.0.phone.as_deref()
     }
     /// When the account was created (UTC).
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
 }
 
@@ -90,20 +90,20 @@ pub struct AuthTokens {
     /// Short-lived JWT (at most 15 minutes).
     pub access_token: String,
     /// When the access token expires (UTC).
-    pub access_token_expires_at: DateTime<Utc>,
+    pub access_token_expires_at: DateTime,
     /// Opaque single-use refresh token.
     pub refresh_token: String,
     /// When the refresh token expires (UTC).
-    pub refresh_token_expires_at: DateTime<Utc>,
+    pub refresh_token_expires_at: DateTime,
 }
 
 impl From<IssuedTokens> for AuthTokens {
     fn from(t: IssuedTokens) -> Self {
         AuthTokens {
             access_token: t.access_token,
-            access_token_expires_at: t.access_expires_at,
+            access_token_expires_at: t.access_expires_at.into(),
             refresh_token: t.refresh_token,
-            refresh_token_expires_at: t.refresh_expires_at,
+            refresh_token_expires_at: t.refresh_expires_at.into(),
         }
     }
 }
@@ -170,16 +170,16 @@ impl Kiosk {
             .map(Outlet))
     }
     /// When it was registered (UTC).
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
     /// Last time its credential was used (minute precision), if ever.
-    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
-        self.0.last_used_at
+    async fn last_used_at(&self) -> Option<DateTime> {
+        self.0.last_used_at.map(DateTime)
     }
     /// When it was revoked; a revoked kiosk's credential no longer works.
-    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
-        self.0.revoked_at
+    async fn revoked_at(&self) -> Option<DateTime> {
+        self.0.revoked_at.map(DateTime)
     }
 }
 
@@ -314,7 +314,7 @@ pub struct KioskOut {
     /// Kiosk ID (a UUID).
     pub id: ID,
     pub name: String,
-    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime>,
 }
 
 impl From<kiosk::Model> for KioskOut {
@@ -322,7 +322,7 @@ impl From<kiosk::Model> for KioskOut {
         KioskOut {
             id: ID(k.id.to_string()),
             name: k.name,
-            revoked_at: k.revoked_at,
+            revoked_at: k.revoked_at.map(DateTime),
         }
     }
 }
