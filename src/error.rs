@@ -89,6 +89,15 @@ pub enum FieldCode {
 }
 
 impl FieldCode {
+    /// The contract's rule: a missing or blank value is REQUIRED, a malformed one INVALID.
+    pub fn required_if(blank: bool) -> Self {
+        if blank {
+            FieldCode::Required
+        } else {
+            FieldCode::Invalid
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             FieldCode::Invalid => "INVALID",

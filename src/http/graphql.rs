@@ -79,6 +79,13 @@ pub async fn post(
         Err(err) => return refuse(err, &request_id),
     };
     let client = caller::client_address(&req, &state.settings.trusted_proxies);
+    // The language of user-error messages (`i18n`), per request.
+    let language = crate::i18n::Language::from_accept_language(
+        req.headers()
+            .get("accept-language")
+            .and_then(|v| v.to_str().ok()),
+    );
+    let requests = requests.into_iter().map(|r| r.data(language)).collect();
     respond(
         run(&schema, &state, requests, &request_id, caller, client).await,
         single,

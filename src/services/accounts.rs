@@ -151,7 +151,7 @@ fn validate_registration(input: RegisterInput) -> AppResult<NewAccount> {
     if name.is_empty() || name.chars().count() > 120 {
         errors.push(FieldError::new(
             "displayName",
-            FieldCode::Invalid,
+            FieldCode::required_if(name.is_empty()),
             "must be 1 to 120 characters",
         ));
     }
@@ -723,7 +723,7 @@ pub async fn register_kiosk(
     if name.is_empty() || name.chars().count() > 120 {
         return Err(AppError::Validation(vec![FieldError::new(
             "name",
-            FieldCode::Invalid,
+            FieldCode::required_if(name.is_empty()),
             "must be 1 to 120 characters",
         )]));
     }

@@ -356,6 +356,14 @@ async fn insert_hours(
 
 /// The canonical code (`domain::outlet_code`), or why not under `code`.
 fn check_code(raw: &str, errors: &mut Vec<FieldError>) -> Option<String> {
+    if raw.trim().is_empty() {
+        errors.push(FieldError::new(
+            "code",
+            FieldCode::Required,
+            "give the outlet's code, e.g. TGS-K13",
+        ));
+        return None;
+    }
     parsed(errors, "code", OutletCode::parse(raw)).map(OutletCode::into_string)
 }
 
@@ -365,7 +373,7 @@ fn check_text(raw: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<St
     if text.is_empty() || text.chars().count() > MAX_TEXT {
         errors.push(FieldError::new(
             field,
-            FieldCode::Invalid,
+            FieldCode::required_if(text.is_empty()),
             format!("must be 1 to {MAX_TEXT} characters"),
         ));
         None

@@ -24,3 +24,4 @@ mod schema;
 mod security_publish;
 mod seed;
 mod units_of_work;
+mod user_errors;
