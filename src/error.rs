@@ -7,6 +7,7 @@
 //! | `INVALID_CURSOR` | 200 | an `after` cursor this server did not issue |
 //! | `NOT_FOUND` | 200 | the object does not exist or is not visible to the caller |
 //! | `UNAUTHENTICATED` | 200, or 401 for a credential that does not verify | missing or invalid credentials |
+//! | `TOKEN_EXPIRED` | 401 | an access token that we signed has expired (on any request, public queries included): refresh it |
 //! | `FORBIDDEN` | 200 | the caller may not do this |
 //! | `GRAPHQL_VALIDATION_FAILED` | 200 | the document does not parse or validate (limits included) |
 //! | `BAD_REQUEST` | 400 | the body is not a GraphQL request, or an empty batch |
@@ -57,6 +58,9 @@ pub enum AppError {
     /// The password-hashing pool is saturated; the client should retry shortly.
     Busy,
     Unauthenticated,
+    /// An access token with a valid signature whose `exp` has passed: the client should refresh,
+    /// not sign in again. Forged or malformed tokens stay `Unauthenticated`.
+    TokenExpired,
     Forbidden,
     Internal(Arc<anyhow::Error>),
 }
@@ -91,6 +95,15 @@ pub enum FieldCode {
 }
 
 impl FieldCode {
+    /// The contract's rule: a missing or blank value is REQUIRED, a malformed one INVALID.
+    pub fn required_if(blank: bool) -> Self {
+        if blank {
+            FieldCode::Required
+        } else {
+            FieldCode::Invalid
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             FieldCode::Invalid => "INVALID",
@@ -226,6 +239,7 @@ impl AppError {
             ),
             AppError::Busy => "the server is busy; try again in a moment".into(),
             AppError::Unauthenticated => "authentication required".into(),
+            AppError::TokenExpired => "the access token has expired; refresh it".into(),
             AppError::Forbidden => "you are not allowed to do this".into(),
             AppError::Internal(_) => "internal error".into(),
         }
@@ -244,6 +258,7 @@ impl AppError {
             AppError::TooManyAccountOperations(_) => "TOO_MANY_ACCOUNT_OPERATIONS",
             AppError::Busy => "BUSY",
             AppError::Unauthenticated => "UNAUTHENTICATED",
+            AppError::TokenExpired => "TOKEN_EXPIRED",
             AppError::Forbidden => "FORBIDDEN",
             AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
@@ -262,11 +277,22 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => 415,
             AppError::MethodNotAllowed(_) => 405,
             AppError::Busy => 503,
-            AppError::Unauthenticated => 401,
+            AppError::Unauthenticated | AppError::TokenExpired => 401,
             AppError::Forbidden => 403,
             AppError::NotFound(_) => 404,
             AppError::Internal(_) => 500,
             _ => 400,
+        }
+    }
+
+    /// The `WWW-Authenticate` header of a request refused before execution (RFC 6750), if any.
+    pub fn www_authenticate(&self) -> Option<&'static str> {
+        match self {
+            AppError::Unauthenticated => Some("Bearer"),
+            AppError::TokenExpired => Some(
+                "Bearer error=\"invalid_token\", error_description=\"the access token expired\"",
+            ),
+            _ => None,
         }
     }
 

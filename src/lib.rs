@@ -6,6 +6,7 @@ pub mod error;
 pub mod fixtures;
 pub mod graphql;
 pub mod http;
+pub mod i18n;
 pub mod infra;
 pub mod jobs;
 pub mod services;

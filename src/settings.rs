@@ -146,6 +146,9 @@ pub struct JwtSettings {
     /// Absolute lifetime of a login (a refresh-token family), however often it is refreshed
     /// (SESSION_MAX_DAYS).
     pub session_max_days: i64,
+    /// Seconds after a refresh during which presenting the same refresh token again returns
+    /// the same successor instead of counting as reuse (REFRESH_GRACE_SECONDS).
+    pub refresh_grace_secs: i64,
 }
 
 impl Default for JwtSettings {
@@ -160,6 +163,7 @@ impl Default for JwtSettings {
             access_ttl_secs: 900,
             refresh_ttl_days: 30,
             session_max_days: 90,
+            refresh_grace_secs: 30,
         }
     }
 }
@@ -450,6 +454,7 @@ impl Settings {
             access_ttl_secs,
             refresh_ttl_days: 30,
             session_max_days: number("SESSION_MAX_DAYS", 90, 1)? as i64,
+            refresh_grace_secs: number("REFRESH_GRACE_SECONDS", 30, 0)? as i64,
         };
         Ok(Settings {
             jwt,

@@ -39,6 +39,22 @@ pub struct JwtKeys {
     issuer: String,
     audience: String,
     ttl_secs: i64,
+    /// Key of the refresh-successor derivation (`refresh_successor`), itself derived from the
+    /// signing secret or private key, so it needs no setting of its own.
+    successor_key: Vec<u8>,
+}
+
+/// HMAC-SHA256 of `message` under `key`.
+fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
+    use hmac::{KeyInit, Mac};
+    match hmac::Hmac::<sha2::Sha256>::new_from_slice(key) {
+        Ok(mut mac) => {
+            mac.update(message);
+            mac.finalize().into_bytes().to_vec()
+        }
+        // HMAC takes keys of any length; this branch is unreachable.
+        Err(_) => Vec::new(),
+    }
 }
 
 /// A short, stable key id for an HMAC secret: HMAC-SHA256(secret, "pasar-oleh kid"), first 12 hex
@@ -85,6 +101,7 @@ impl JwtKeys {
             issuer: issuer.into(),
             audience: audience.into(),
             ttl_secs,
+            successor_key: hmac_sha256(current.as_bytes(), b"pasar-oleh refresh successor"),
         }
     }
 
@@ -132,7 +149,20 @@ impl JwtKeys {
             issuer: issuer.into(),
             audience: audience.into(),
             ttl_secs,
+            successor_key: hmac_sha256(&private_pem, b"pasar-oleh refresh successor"),
         })
+    }
+
+    /// The refresh token that succeeds `presented` when it is rotated: a keyed function of it,
+    /// so a second refresh with the same token inside the grace window finds the very successor
+    /// the first one issued (`services::accounts::refresh`), while someone holding only an old
+    /// token cannot compute it. Changes when the signing key does.
+    pub fn refresh_successor(&self, presented: &str) -> String {
+        use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+        format!(
+            "rt_{}",
+            URL_SAFE_NO_PAD.encode(hmac_sha256(&self.successor_key, presented.as_bytes()))
+        )
     }
 
     pub fn ttl_secs(&self) -> i64 {
@@ -163,7 +193,8 @@ impl JwtKeys {
             .map_err(|e| AppError::internal(anyhow::anyhow!("signing a token: {e}")))
     }
 
-    /// The user id of a valid access token; UNAUTHENTICATED for anything else.
+    /// The user id of a valid access token; TOKEN_EXPIRED for one of ours (the signature
+    /// verifies) past its `exp`; UNAUTHENTICATED for anything else.
     pub fn verify_access(&self, token: &str) -> AppResult<Uuid> {
         let header = decode_header(token).map_err(|_| AppError::Unauthenticated)?;
         if header.alg != self.algorithm {
@@ -180,8 +211,12 @@ impl JwtKeys {
         validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
         validation.leeway = LEEWAY;
-        let data =
-            decode::<Claims>(token, key, &validation).map_err(|_| AppError::Unauthenticated)?;
+        // jsonwebtoken checks the signature before the claims, so an expiry error means the
+        // token is genuinely ours.
+        let data = decode::<Claims>(token, key, &validation).map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => AppError::TokenExpired,
+            _ => AppError::Unauthenticated,
+        })?;
         if data.claims.typ != ACCESS || data.claims.iat > Utc::now().timestamp() + LEEWAY as i64 {
             return Err(AppError::Unauthenticated);
         }

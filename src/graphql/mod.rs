@@ -16,6 +16,7 @@ pub mod payload;
 pub mod prefetch;
 pub mod query;
 pub mod regions;
+pub mod scalars;
 pub mod sellers;
 
 use async_graphql::{EmptySubscription, Schema};

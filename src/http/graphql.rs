@@ -32,14 +32,11 @@ fn refuse(err: AppError, request_id: &str, media: ResponseMedia) -> HttpResponse
     let status =
         StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut res = HttpResponse::build(status);
-    match err {
-        AppError::Unauthenticated => {
-            res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
-        }
-        AppError::MethodNotAllowed(_) => {
-            res.insert_header((header::ALLOW, "POST"));
-        }
-        _ => {}
+    if let Some(challenge) = err.www_authenticate() {
+        res.insert_header((header::WWW_AUTHENTICATE, challenge));
+    }
+    if matches!(err, AppError::MethodNotAllowed(_)) {
+        res.insert_header((header::ALLOW, "POST"));
     }
     res.content_type(media.content_type())
         .body(err.http_body(request_id).to_string())
@@ -221,6 +218,13 @@ async fn serve(
         Err(err) => return refuse(err, request_id, media),
     };
     let client = caller::client_address(req, &state.settings.trusted_proxies);
+    // The language of user-error messages (`i18n`), per request.
+    let language = crate::i18n::Language::from_accept_language(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let requests = requests.into_iter().map(|r| r.data(language)).collect();
     respond(
         run(schema, state, requests, request_id, caller, client).await,
         single,

@@ -36,6 +36,9 @@ pub struct TokenIssuer<'a> {
     pub jwt: &'a JwtKeys,
     pub refresh_ttl_days: i64,
     pub session_max_days: i64,
+    /// Seconds after a rotation during which the rotated token still yields its successor
+    /// (REFRESH_GRACE_SECONDS; 0 turns the grace off).
+    pub grace_secs: i64,
 }
 
 /// The outcome of a refresh. A refused refresh may still have written (a reused token revokes
@@ -148,7 +151,7 @@ fn validate_registration(input: RegisterInput) -> AppResult<NewAccount> {
     if name.is_empty() || name.chars().count() > 120 {
         errors.push(FieldError::new(
             "displayName",
-            FieldCode::Invalid,
+            FieldCode::required_if(name.is_empty()),
             "must be 1 to 120 characters",
         ));
     }
@@ -235,12 +238,16 @@ async fn insert_account(
 /// taken from the client address's budget, and the password is hashed (on the bounded pool)
 /// *before* uniqueness is looked up, so a taken identifier costs the same hash as a new one
 /// and both answers take about the same time; the remaining difference is one insert.
+///
+/// The new account is signed in at once (a login of its own, as `login` starts), so sign-up
+/// is one call.
 pub async fn register(
     db: &impl ConnectionTrait,
     events: &EventBus,
     guard: Guard<'_>,
+    issuer: TokenIssuer<'_>,
     input: RegisterInput,
-) -> AppResult<user::Model> {
+) -> AppResult<(user::Model, IssuedTokens)> {
     let account = validate_registration(input)?;
     let address_key = format!("register:address:{}", throttle_bucket(guard.client));
     if guard
@@ -267,7 +274,9 @@ pub async fn register(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    insert_account(db, events, account, password_hash).await
+    let user = insert_account(db, events, account, password_hash).await?;
+    let tokens = start_session(db, issuer, user.id).await?;
+    Ok((user, tokens))
 }
 
 /// Creates an administrator (the `create-admin` command).
@@ -308,6 +317,16 @@ fn credentials_error() -> AppError {
         FieldCode::InvalidCredentials,
         "wrong identifier or password",
     )])
+}
+
+/// A refused refresh, in the shape of a failed login: the token is unknown, spent, revoked or
+/// past its login's end, and the answer does not say which.
+pub fn refresh_refused() -> FieldError {
+    FieldError::new(
+        "refreshToken",
+        FieldCode::InvalidCredentials,
+        "the refresh token is not valid; sign in again",
+    )
 }
 
 fn locked_error() -> AppError {
@@ -411,17 +430,18 @@ async fn start_session(
     }
     .insert(db)
     .await?;
-    issue_tokens(db, issuer, &family).await
+    issue_tokens(db, issuer, &family, secrets::generate("rt_")).await
 }
 
-/// A new refresh token of `family` (never outliving it) and an access token.
+/// Stores `refresh` as a new refresh token of `family` (never outliving it) and signs an
+/// access token.
 async fn issue_tokens(
     db: &impl ConnectionTrait,
     issuer: TokenIssuer<'_>,
     family: &refresh_family::Model,
+    refresh: String,
 ) -> AppResult<IssuedTokens> {
     let now = Utc::now();
-    let refresh = secrets::generate("rt_");
     let refresh_expires_at = (now + Duration::days(issuer.refresh_ttl_days)).min(family.expires_at);
     refresh_token::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -474,6 +494,13 @@ async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> AppResult<
 /// once: presenting one that was already used means it leaked, so its family (that login) is
 /// revoked.
 ///
+/// Except within the grace window (`TokenIssuer::grace_secs` after its use): two screens
+/// refreshing at once, or a retry after a lost response, present the same token twice. The
+/// successor of a token is a keyed function of it (`JwtKeys::refresh_successor`), so the second
+/// refresh recomputes it and, when that successor is still unused and unrevoked in the same
+/// family, answers with it (and a fresh access token): both callers hold the same live session.
+/// After the window, or once the successor itself was used, it is reuse as before.
+///
 /// The first statement locks the family row and checks it in one go: an UPDATE of the family
 /// that is neither revoked nor past its absolute end. On PostgreSQL that takes the row lock
 /// (like `SELECT … FOR UPDATE`, held to commit); on SQLite a write as the transaction's first
@@ -510,7 +537,14 @@ pub async fn refresh(tx: &mut Tx, issuer: TokenIssuer<'_>, token: &str) -> AppRe
         .exec(tx.db())
         .await?;
     if claimed.rows_affected != 1 {
-        if found.used_at.is_some() {
+        if let Some(used_at) = found.used_at {
+            let within_grace = issuer.grace_secs > 0
+                && found.revoked_at.is_none()
+                && now - used_at < Duration::seconds(issuer.grace_secs);
+            if within_grace && let Some(tokens) = successor_again(tx, issuer, &found, token).await?
+            {
+                return Ok(Refresh::Issued(tokens));
+            }
             tracing::warn!(family = %found.family_id, user = %found.user_id, "refresh token reused: revoking its family");
             revoke_family(tx.db(), found.family_id).await?;
         }
@@ -522,9 +556,40 @@ pub async fn refresh(tx: &mut Tx, issuer: TokenIssuer<'_>, token: &str) -> AppRe
     else {
         return Ok(Refresh::Refused);
     };
+    let successor = issuer.jwt.refresh_successor(token);
     Ok(Refresh::Issued(
-        issue_tokens(tx.db(), issuer, &family).await?,
+        issue_tokens(tx.db(), issuer, &family, successor).await?,
     ))
+}
+
+/// The successor that rotating `used` issued, again, with a fresh access token: only while it
+/// is unused, unrevoked, unexpired and in the same family. `None` otherwise.
+async fn successor_again(
+    tx: &Tx,
+    issuer: TokenIssuer<'_>,
+    used: &refresh_token::Model,
+    presented: &str,
+) -> AppResult<Option<IssuedTokens>> {
+    let now = tx.now();
+    let successor = issuer.jwt.refresh_successor(presented);
+    let Some(row) = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(secrets::hash(&successor)))
+        .filter(refresh_token::Column::FamilyId.eq(used.family_id))
+        .filter(refresh_token::Column::UsedAt.is_null())
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .filter(refresh_token::Column::ExpiresAt.gt(now))
+        .one(tx.db())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let issued_at = Utc::now();
+    Ok(Some(IssuedTokens {
+        access_token: issuer.jwt.issue_access(row.user_id)?,
+        access_expires_at: issued_at + Duration::seconds(issuer.jwt.ttl_secs()),
+        refresh_token: successor,
+        refresh_expires_at: row.expires_at,
+    }))
 }
 
 /// Revokes the login the refresh token belongs to. Unknown tokens are ignored (idempotent).
@@ -607,6 +672,14 @@ pub async fn find_user(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<Op
     Ok(user::Entity::find_by_id(user_id).one(db).await?)
 }
 
+/// A kiosk by id.
+pub async fn find_kiosk(
+    db: &impl ConnectionTrait,
+    kiosk_id: Uuid,
+) -> AppResult<Option<kiosk::Model>> {
+    Ok(kiosk::Entity::find_by_id(kiosk_id).one(db).await?)
+}
+
 /// Kiosks, oldest first, optionally of one outlet.
 pub async fn list_kiosks(
     db: &impl ConnectionTrait,
@@ -650,7 +723,7 @@ pub async fn register_kiosk(
     if name.is_empty() || name.chars().count() > 120 {
         return Err(AppError::Validation(vec![FieldError::new(
             "name",
-            FieldCode::Invalid,
+            FieldCode::required_if(name.is_empty()),
             "must be 1 to 120 characters",
         )]));
     }

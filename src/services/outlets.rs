@@ -8,7 +8,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    domain::cursor::Page,
+    domain::{cursor::Page, outlet_code::OutletCode},
     error::AppResult,
     services::catalog::{contains_any, normalise_search},
 };
@@ -51,12 +51,17 @@ pub async fn count_outlets(db: &impl ConnectionTrait, filter: &OutletFilter) -> 
     Ok(filtered(filter).count(db).await?)
 }
 
+/// One outlet by code, in any case and with stray spaces (`domain::outlet_code`); a code that
+/// cannot exist finds nothing.
 pub async fn outlet_by_code(
     db: &impl ConnectionTrait,
-    code: &str,
+    raw: &str,
 ) -> AppResult<Option<outlet::Model>> {
+    let Ok(code) = OutletCode::parse(raw) else {
+        return Ok(None);
+    };
     Ok(outlet::Entity::find()
-        .filter(outlet::Column::Code.eq(code))
+        .filter(outlet::Column::Code.eq(code.as_str()))
         .one(db)
         .await?)
 }

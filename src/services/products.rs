@@ -107,22 +107,42 @@ async fn slug_for(db: &impl ConnectionTrait, name: &str) -> AppResult<String> {
 }
 
 /// Why a product may not be live for `seller` today, or `None` when it may: the one compliance
-/// rule behind publishing, updating a live product and approving a legal change.
+/// rule behind publishing, updating a live product and approving a legal change. The code is
+/// `EXPIRED` when the only thing missing is a halal certificate on record that has lapsed (the
+/// seller renews it), `PERMIT_REQUIRED` when no permit is on record at all.
 pub fn compliance_failure(
     seller: &seller::Model,
     is_food: bool,
     halal: bool,
     today: NaiveDate,
-) -> Option<&'static str> {
-    let halal_valid = seller.halal_certificate_number.is_some()
-        && seller.halal_expires_on.is_some_and(|d| d >= today);
+) -> Option<(FieldCode, &'static str)> {
+    let halal_on_record = seller.halal_certificate_number.is_some();
+    let halal_valid = halal_on_record && seller.halal_expires_on.is_some_and(|d| d >= today);
     if is_food && seller.pirt_number.is_none() && !halal_valid {
-        return Some("a food product needs a P-IRT number or a valid halal certificate on record");
+        return Some(if halal_on_record {
+            (
+                FieldCode::Expired,
+                "the seller's halal certificate has expired and no P-IRT number is on record; renew the certificate",
+            )
+        } else {
+            (
+                FieldCode::PermitRequired,
+                "a food product needs a P-IRT number or a valid halal certificate on record",
+            )
+        });
     }
     if halal && !halal_valid {
-        return Some(
-            "the product is declared halal but the seller's certificate is missing or expired",
-        );
+        return Some(if halal_on_record {
+            (
+                FieldCode::Expired,
+                "the product is declared halal but the seller's halal certificate has expired; renew the certificate",
+            )
+        } else {
+            (
+                FieldCode::PermitRequired,
+                "the product is declared halal but no halal certificate is on record",
+            )
+        });
     }
     None
 }
@@ -148,10 +168,11 @@ async fn validate(
             .map(|s| s.chars().count())
             .unwrap_or(0)
     };
-    if !(3..=160).contains(&len(&fields.name, current.map(|c| c.name.as_str()))) {
+    let name_len = len(&fields.name, current.map(|c| c.name.as_str()));
+    if !(3..=160).contains(&name_len) {
         errors.push(FieldError::new(
             "name",
-            FieldCode::Invalid,
+            FieldCode::required_if(name_len == 0),
             "must be 3 to 160 characters",
         ));
     }
@@ -162,13 +183,11 @@ async fn validate(
             "must be at most 5000 characters",
         ));
     }
-    if !(1..=60).contains(&len(
-        &fields.unit_label,
-        current.map(|c| c.unit_label.as_str()),
-    )) {
+    let unit_len = len(&fields.unit_label, current.map(|c| c.unit_label.as_str()));
+    if !(1..=60).contains(&unit_len) {
         errors.push(FieldError::new(
             "unitLabel",
-            FieldCode::Invalid,
+            FieldCode::required_if(unit_len == 0),
             "must be 1 to 60 characters, e.g. \"pak 250 g\"",
         ));
     }
@@ -304,7 +323,7 @@ pub async fn update(
     let category_changed = category_id != current.category_id;
     if current.status == ProductStatus::Active && (category_changed || halal != current.halal) {
         let food = is_food(tx.db(), category_id).await?;
-        if let Some(why) = compliance_failure(seller, food, halal, today) {
+        if let Some((code, why)) = compliance_failure(seller, food, halal, today) {
             let field = if category_changed {
                 "categoryId"
             } else {
@@ -312,8 +331,8 @@ pub async fn update(
             };
             return Err(AppError::Validation(vec![FieldError::new(
                 field,
-                FieldCode::PermitRequired,
-                format!("the product is live: {why}; unpublish it first"),
+                code,
+                format!("{why} (the product is live: unpublish it to change this now)"),
             )]));
         }
     }
@@ -366,8 +385,8 @@ pub async fn publish(
         ));
     }
     let food = is_food(tx.db(), current.category_id).await?;
-    if let Some(why) = compliance_failure(seller, food, current.halal, today) {
-        return Err(AppError::rule(FieldCode::PermitRequired, why));
+    if let Some((code, why)) = compliance_failure(seller, food, current.halal, today) {
+        return Err(AppError::rule(code, why));
     }
     set_status(tx, current, ProductStatus::Active).await
 }

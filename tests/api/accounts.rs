@@ -7,7 +7,7 @@ use crate::helpers::{Credential, PASSWORD, TestApp, UserError, unique_email};
 
 const REGISTER: &str = "mutation($input: RegisterUserInput!) { register(input: $input) { user { id email phone } userErrors { field code message } } }";
 const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) { tokens { accessToken refreshToken accessTokenExpiresAt } userErrors { field code message } } }";
-const REFRESH: &str = "mutation($t: String!) { refreshToken(input: { refreshToken: $t }) { tokens { accessToken refreshToken } } }";
+const REFRESH: &str = "mutation($t: String!) { refreshToken(input: { refreshToken: $t }) { tokens { accessToken refreshToken } userErrors { field code } } }";
 const VIEWER: &str = "{ viewer { user { displayName email phone } roles } }";
 
 #[tokio::test]
@@ -61,9 +61,9 @@ async fn login_viewer_refresh_rotation_reuse_and_logout() {
         .to_string();
     // Reuse of an already-used token revokes the whole family, including the newest token.
     let res = app.graphql(REFRESH, json!({ "t": refresh })).await;
-    assert_eq!(res.error_code(), Some("UNAUTHENTICATED"));
+    assert!(res.refresh_refused(), "{res}");
     let res = app.graphql(REFRESH, json!({ "t": third })).await;
-    assert_eq!(res.error_code(), Some("UNAUTHENTICATED"));
+    assert!(res.refresh_refused(), "{res}");
 
     // Logout revokes a fresh login's refresh token.
     let refresh = app.buyer().await.refresh_token;
@@ -75,7 +75,7 @@ async fn login_viewer_refresh_rotation_reuse_and_logout() {
         .await;
     assert_eq!(res["data"]["logout"]["ok"], true);
     let res = app.graphql(REFRESH, json!({ "t": refresh })).await;
-    assert_eq!(res.error_code(), Some("UNAUTHENTICATED"));
+    assert!(res.refresh_refused(), "{res}");
 }
 
 #[tokio::test]

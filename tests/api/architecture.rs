@@ -93,3 +93,20 @@ fn roles_are_checked_only_in_the_policy() {
         found.join("\n")
     );
 }
+
+#[test]
+fn every_instant_leaves_through_the_one_time_scalar() {
+    // chrono's own scalar prints a precision that follows the value; `graphql::scalars::DateTime`
+    // prints one shape (README, "Time format").
+    let found = offending_lines("src/graphql", |code| {
+        code.contains("DateTime<Utc>") || code.contains("DateTime<chrono::Utc>")
+    })
+    .into_iter()
+    .filter(|line| !line.starts_with("src/graphql/scalars.rs"))
+    .collect::<Vec<_>>();
+    assert!(
+        found.is_empty(),
+        "a chrono DateTime in the GraphQL layer (use graphql::scalars::DateTime):\n{}",
+        found.join("\n")
+    );
+}

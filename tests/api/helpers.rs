@@ -715,6 +715,14 @@ impl GqlResponse {
         self.body["errors"][0]["extensions"]["code"].as_str()
     }
 
+    /// True when a `refreshToken` was refused (a failed login's shape: no tokens,
+    /// INVALID_CREDENTIALS at input.refreshToken).
+    pub fn refresh_refused(&self) -> bool {
+        self.body["data"]["refreshToken"]["tokens"].is_null()
+            && self.user_errors()
+                == vec![UserError::new("input.refreshToken", "INVALID_CREDENTIALS")]
+    }
+
     /// The `userErrors` of the payload of the (only) mutation in the request.
     pub fn user_errors(&self) -> Vec<UserError> {
         let payload = self.body["data"]

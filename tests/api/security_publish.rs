@@ -128,7 +128,7 @@ async fn a_live_product_declared_halal_with_an_expired_certificate_is_refused() 
             json!({ "p": craft.gid, "i": { "halal": true } }),
         )
         .await;
-    assert_eq!(res.user_errors()[0].code, "PERMIT_REQUIRED", "{res}");
+    assert_eq!(res.user_errors()[0].code, "EXPIRED", "{res}");
     assert!(!product_row(&app, craft.id).await.halal);
     assert_eq!(events.drain(), Vec::<&str>::new());
 }

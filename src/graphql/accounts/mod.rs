@@ -3,7 +3,6 @@
 pub mod query;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::{kiosk, user};
 
 use crate::{
@@ -14,6 +13,7 @@ use crate::{
         context::ContextExt,
         outlets::Outlet,
         payload::{UserError, split},
+        scalars::DateTime,
         sellers::Seller,
     },
     services::{
@@ -38,6 +38,7 @@ fn issuer(state: &AppState) -> TokenIssuer<'_> {
         jwt: &state.jwt,
         refresh_ttl_days: state.settings.jwt.refresh_ttl_days,
         session_max_days: state.settings.jwt.session_max_days,
+        grace_secs: state.settings.jwt.refresh_grace_secs,
     }
 }
 
@@ -77,8 +78,8 @@ impl User {
         self.0.phone.as_deref()
     }
     /// When the account was created (UTC).
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
 }
 
@@ -89,20 +90,20 @@ pub struct AuthTokens {
     /// Short-lived JWT (at most 15 minutes).
     pub access_token: String,
     /// When the access token expires (UTC).
-    pub access_token_expires_at: DateTime<Utc>,
+    pub access_token_expires_at: DateTime,
     /// Opaque single-use refresh token.
     pub refresh_token: String,
     /// When the refresh token expires (UTC).
-    pub refresh_token_expires_at: DateTime<Utc>,
+    pub refresh_token_expires_at: DateTime,
 }
 
 impl From<IssuedTokens> for AuthTokens {
     fn from(t: IssuedTokens) -> Self {
         AuthTokens {
             access_token: t.access_token,
-            access_token_expires_at: t.access_expires_at,
+            access_token_expires_at: t.access_expires_at.into(),
             refresh_token: t.refresh_token,
-            refresh_token_expires_at: t.refresh_expires_at,
+            refresh_token_expires_at: t.refresh_expires_at.into(),
         }
     }
 }
@@ -145,7 +146,8 @@ impl Viewer {
     }
 }
 
-/// A kiosk device bound to one outlet.
+/// A kiosk device bound to one outlet. A kiosk learns which it is, and where it stands, from
+/// `kioskViewer`.
 pub struct Kiosk(pub kiosk::Model);
 
 #[Object]
@@ -158,7 +160,7 @@ impl Kiosk {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    /// The outlet the kiosk is bound to.
+    /// The outlet the kiosk is bound to: its `id`, `code` and `name` label the kiosk's screen.
     async fn outlet(&self, ctx: &Context<'_>) -> AppResult<Option<Outlet>> {
         Ok(ctx
             .loaders()?
@@ -168,16 +170,16 @@ impl Kiosk {
             .map(Outlet))
     }
     /// When it was registered (UTC).
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
     /// Last time its credential was used (minute precision), if ever.
-    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
-        self.0.last_used_at
+    async fn last_used_at(&self) -> Option<DateTime> {
+        self.0.last_used_at.map(DateTime)
     }
     /// When it was revoked; a revoked kiosk's credential no longer works.
-    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
-        self.0.revoked_at
+    async fn revoked_at(&self) -> Option<DateTime> {
+        self.0.revoked_at.map(DateTime)
     }
 }
 
@@ -192,6 +194,17 @@ pub async fn viewer(ctx: &Context<'_>) -> AppResult<Option<Viewer>> {
         user,
         caller: caller.clone(),
     }))
+}
+
+/// The kiosk calling with `Authorization: Kiosk …`; None for anyone else.
+pub async fn kiosk_viewer(ctx: &Context<'_>) -> AppResult<Option<Kiosk>> {
+    let Caller::Kiosk { kiosk_id, .. } = ctx.caller()? else {
+        return Ok(None);
+    };
+    let kiosk = accounts::find_kiosk(&ctx.state()?.db, *kiosk_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    Ok(Some(Kiosk(kiosk)))
 }
 
 pub async fn kiosks(ctx: &Context<'_>, outlet_id: Option<ID>) -> AppResult<Vec<Kiosk>> {
@@ -222,6 +235,9 @@ pub struct RegisterUserInput {
 pub struct RegisterPayload {
     /// The new account; null when `userErrors` is not empty.
     pub user: Option<UserOut>,
+    /// Tokens of the new account's first login, as `login` returns them, so sign-up needs no
+    /// second call; null when `userErrors` is not empty.
+    pub tokens: Option<AuthTokens>,
     pub user_errors: Vec<UserError>,
 }
 
@@ -298,7 +314,7 @@ pub struct KioskOut {
     /// Kiosk ID (a UUID).
     pub id: ID,
     pub name: String,
-    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime>,
 }
 
 impl From<kiosk::Model> for KioskOut {
@@ -306,7 +322,7 @@ impl From<kiosk::Model> for KioskOut {
         KioskOut {
             id: ID(k.id.to_string()),
             name: k.name,
-            revoked_at: k.revoked_at,
+            revoked_at: k.revoked_at.map(DateTime),
         }
     }
 }
@@ -336,6 +352,7 @@ impl AccountsMutation {
             &state.db,
             &state.events,
             guard(state, client),
+            issuer(state),
             RegisterInput {
                 email: input.email,
                 phone: input.phone,
@@ -344,9 +361,11 @@ impl AccountsMutation {
             },
         )
         .await;
-        let (user, user_errors) = split(result)?;
+        let (registered, user_errors) = split(result)?;
+        let (user, tokens) = registered.unzip();
         Ok(RegisterPayload {
             user: user.map(UserOut::from),
+            tokens: tokens.map(AuthTokens::from),
             user_errors,
         })
     }
@@ -373,8 +392,11 @@ impl AccountsMutation {
         })
     }
 
-    /// Exchanges a refresh token for new tokens. Each refresh token works once; reusing one
-    /// revokes that whole login (UNAUTHENTICATED).
+    /// Exchanges a refresh token for new tokens. Each refresh token works once; presenting the
+    /// same token again within `REFRESH_GRACE_SECONDS` (two screens, a retry) returns the same
+    /// successor, and reusing it later revokes that whole login. A refused token answers like a
+    /// failed login: `userErrors` with `INVALID_CREDENTIALS` at `input.refreshToken` (sign in
+    /// again).
     async fn refresh_token(
         &self,
         ctx: &Context<'_>,
@@ -391,7 +413,10 @@ impl AccountsMutation {
                 tokens: Some(tokens.into()),
                 user_errors: Vec::new(),
             }),
-            Refresh::Refused => Err(AppError::Unauthenticated),
+            Refresh::Refused => Ok(AuthPayload {
+                tokens: None,
+                user_errors: vec![UserError::from(accounts::refresh_refused())],
+            }),
         }
     }
 

@@ -9,13 +9,24 @@ pub struct AccountsQuery;
 
 #[Object]
 impl AccountsQuery {
-    /// Who is calling; null for anonymous callers and kiosks.
+    /// Who is calling; null for anonymous callers and kiosks (a kiosk asks `kioskViewer`).
     #[graphql(complexity = "crate::graphql::cost::lookup(1, child_complexity)")]
     async fn viewer(
         &self,
         ctx: &Context<'_>,
     ) -> AppResult<Option<crate::graphql::accounts::Viewer>> {
         crate::graphql::accounts::viewer(ctx).await
+    }
+
+    /// The kiosk calling with `Authorization: Kiosk <credential>`, with its outlet; null for
+    /// every other caller. `viewer` and `kioskViewer` are never both set, so a client asks for
+    /// both and shows whichever is there.
+    #[graphql(complexity = "crate::graphql::cost::lookup(1, child_complexity)")]
+    async fn kiosk_viewer(
+        &self,
+        ctx: &Context<'_>,
+    ) -> AppResult<Option<crate::graphql::accounts::Kiosk>> {
+        crate::graphql::accounts::kiosk_viewer(ctx).await
     }
 
     /// Administrators: registered kiosks, optionally of one outlet.

@@ -11,7 +11,7 @@ use crate::{
         catalog::Product,
         context::ContextExt,
         outlets::StockLevel,
-        payload::{UserError, split},
+        payload::{UserError, split, split_under},
     },
     services::{
         outlets,
@@ -47,7 +47,7 @@ impl ProductInput {
         Ok(ProductFields {
             category_id: self
                 .category_id
-                .map(|id| GlobalId::parse_kind(&id, NodeKind::Category, "input.categoryId"))
+                .map(|id| GlobalId::parse_kind(&id, NodeKind::Category, "input.product.categoryId"))
                 .transpose()?,
             name: self.name,
             description: self.description,
@@ -113,8 +113,10 @@ async fn managed(ctx: &Context<'_>, id: &ID) -> AppResult<(Tx, product::Model, s
     Ok((tx, found, owner))
 }
 
-fn payload(result: AppResult<product::Model>) -> AppResult<ProductPayload> {
-    let (product, user_errors) = split(result)?;
+/// The payload of a product mutation; `prefix` is where the service's paths sit in the input
+/// ("input.product" for create and update, whose fields are nested; "input" otherwise).
+fn payload(result: AppResult<product::Model>, prefix: &str) -> AppResult<ProductPayload> {
+    let (product, user_errors) = split_under(result, prefix)?;
     Ok(ProductPayload {
         product: product.map(Product),
         user_errors,
@@ -142,7 +144,7 @@ impl CatalogMutation {
         let fields = input.product.into_fields()?;
         let mut tx = ctx.begin().await?;
         let result = products::create(&mut tx, &owner, fields).await;
-        payload(tx.finish(result).await)
+        payload(tx.finish(result).await, "input.product")
     }
 
     /// Changes a product of your seller; its status stays as it is. A live (ACTIVE) product
@@ -157,7 +159,7 @@ impl CatalogMutation {
         let fields = input.product.into_fields()?;
         let today = ctx.request()?.today;
         let result = products::update(&mut tx, current, &owner, fields, today).await;
-        payload(tx.finish(result).await)
+        payload(tx.finish(result).await, "input.product")
     }
 
     /// DRAFT or ARCHIVED → ACTIVE (public). Only for a VERIFIED seller; a food product also needs
@@ -170,7 +172,7 @@ impl CatalogMutation {
         let (mut tx, current, owner) = managed(ctx, &input.product_id).await?;
         let today = ctx.request()?.today;
         let result = products::publish(&mut tx, current, &owner, today).await;
-        payload(tx.finish(result).await)
+        payload(tx.finish(result).await, "input")
     }
 
     /// ACTIVE → DRAFT: off the public catalogue, still editable.
@@ -181,7 +183,7 @@ impl CatalogMutation {
     ) -> AppResult<ProductPayload> {
         let (mut tx, current, _) = managed(ctx, &input.product_id).await?;
         let result = products::set_status(&mut tx, current, DbStatus::Draft).await;
-        payload(tx.finish(result).await)
+        payload(tx.finish(result).await, "input")
     }
 
     /// Retires a product (ARCHIVED); publishing it again is possible.
@@ -192,7 +194,7 @@ impl CatalogMutation {
     ) -> AppResult<ProductPayload> {
         let (mut tx, current, _) = managed(ctx, &input.product_id).await?;
         let result = products::set_status(&mut tx, current, DbStatus::Archived).await;
-        payload(tx.finish(result).await)
+        payload(tx.finish(result).await, "input")
     }
 
     /// Sets the stock of a product at an outlet where the product's seller has a place. Allowed

@@ -1,5 +1,4 @@
 use async_graphql::{Context, ID, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::{photo, product};
 
 use crate::{
@@ -9,6 +8,7 @@ use crate::{
         catalog::Category,
         context::ContextExt,
         outlets::StockLevel,
+        scalars::DateTime,
         sellers::{HalalCertificate, Seller},
     },
     services::catalog::halal_today,
@@ -87,13 +87,13 @@ impl Product {
     }
 
     /// When the product was added (UTC).
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
 
     /// When the product last changed (UTC).
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
     }
 
     /// The business that makes and sells it.

@@ -4,7 +4,7 @@ pub mod mutation;
 pub mod query;
 
 use async_graphql::{Context, ID, Object, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use entity::seller;
 
 use crate::{
@@ -17,6 +17,7 @@ use crate::{
         enums::{BusinessCategory, ProductSort, VerificationStatus},
         outlets::Outlet,
         regions::{District, Village},
+        scalars::DateTime,
     },
     services::catalog::ProductFilter,
 };
@@ -78,8 +79,8 @@ impl Seller {
     }
 
     /// When the seller joined (UTC).
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
 
     /// Owner's name. Members and administrators only (null otherwise).
@@ -279,8 +280,8 @@ impl StatusChange {
         self.0.actor_id.map(|id| ID(id.to_string()))
     }
     /// When (UTC).
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
 }
 

@@ -10,7 +10,7 @@ use crate::{
     graphql::{
         context::ContextExt,
         enums::BusinessCategory,
-        payload::{UserError, split},
+        payload::{UserError, split, split_under},
         sellers::Seller,
     },
     services::onboarding::{self, Decision, SellerFields},
@@ -184,7 +184,7 @@ impl SellersMutation {
         // The service reads the seller (and its status) inside the transaction.
         let result =
             onboarding::update(&mut tx, user.user_id, id, input.application.into(), today).await;
-        let (seller, user_errors) = split(tx.finish(result).await)?;
+        let (seller, user_errors) = split_under(tx.finish(result).await, "input.application")?;
         Ok(SellerPayload {
             seller: seller.map(Seller),
             user_errors,
