@@ -610,7 +610,10 @@ async fn office_story() {
         "revokeKiosk",
     )
     .await;
-    assert!(!revoked["revokeKiosk"]["revokedAt"].is_null(), "{revoked}");
+    assert!(
+        !revoked["revokeKiosk"]["kiosk"]["revokedAt"].is_null(),
+        "{revoked}"
+    );
 }
 
 /// The kiosk at a stall: its own shelf, the tabs, a search, a product and where to find it.
