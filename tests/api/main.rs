@@ -15,6 +15,7 @@ mod catalog_queries;
 mod catalog_visibility;
 mod dataloader_bound;
 mod http;
+mod input_hygiene;
 mod jobs;
 mod onboarding;
 mod outlet_admin;
