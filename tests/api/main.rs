@@ -23,4 +23,5 @@ mod query_cost;
 mod schema;
 mod security_publish;
 mod seed;
+mod seller_history;
 mod units_of_work;
