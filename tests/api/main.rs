@@ -14,6 +14,7 @@ mod authorization_matrix;
 mod catalog_queries;
 mod catalog_visibility;
 mod dataloader_bound;
+mod fuzz;
 mod http;
 mod input_hygiene;
 mod jobs;
