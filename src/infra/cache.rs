@@ -21,7 +21,7 @@ const ENTRY_OVERHEAD: usize = 128;
 /// What one counter weighs against the byte budget. Keys embed client-chosen text (a login
 /// identifier), so the budget counts their length: a flood of long identifiers evicts old
 /// counters instead of growing memory.
-fn weight(key: &String, _value: &u64) -> u32 {
+fn weight(key: &str) -> u32 {
     u32::try_from(key.len() + ENTRY_OVERHEAD).unwrap_or(u32::MAX)
 }
 
@@ -32,7 +32,7 @@ impl Cache {
         Cache {
             counters: Moka::builder()
                 .max_capacity(max_bytes)
-                .weigher(weight)
+                .weigher(|key: &String, _: &u64| weight(key))
                 .time_to_live(ttl)
                 .build(),
         }
@@ -129,6 +129,6 @@ mod tests {
         assert!(held <= budget, "{held} bytes held, budget {budget}");
         assert!(held > budget / 2, "the budget is used, not starved: {held}");
         // Short keys still fit many entries.
-        assert!(weight(&"login:address:127.0.0.1".to_string(), &1) < 200);
+        assert!(weight("login:address:127.0.0.1") < 200);
     }
 }
