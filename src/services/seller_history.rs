@@ -33,24 +33,24 @@ fn status(raw: &str) -> AppResult<SellerStatus> {
         .map_err(|e| AppError::internal(anyhow::anyhow!("status {raw:?} in the history: {e}")))
 }
 
-/// The histories of `seller_ids`, oldest first, in two statements whatever their number: the
+/// The histories of `sellers`, oldest first, in two statements whatever their number: the
 /// changes, and the members of those sellers (a change by a member is the seller's own; any
 /// other is the office's decision).
 pub async fn histories(
     db: &impl ConnectionTrait,
-    seller_ids: &[Uuid],
+    sellers: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<StatusEntry>>> {
-    if seller_ids.is_empty() {
+    if sellers.is_empty() {
         return Ok(HashMap::new());
     }
     let rows = seller_status_change::Entity::find()
-        .filter(seller_status_change::Column::SellerId.is_in(seller_ids.iter().copied()))
+        .filter(seller_status_change::Column::SellerId.is_in(sellers.iter().copied()))
         .order_by_asc(seller_status_change::Column::CreatedAt)
         .order_by_asc(seller_status_change::Column::Id)
         .all(db)
         .await?;
     let members: HashSet<(Uuid, Uuid)> = seller_member::Entity::find()
-        .filter(seller_member::Column::SellerId.is_in(seller_ids.iter().copied()))
+        .filter(seller_member::Column::SellerId.is_in(sellers.iter().copied()))
         .all(db)
         .await?
         .into_iter()
