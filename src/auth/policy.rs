@@ -108,6 +108,12 @@ pub fn may_review_sellers(caller: &Caller) -> AppResult<&UserCaller> {
     admin(caller)
 }
 
+/// Which administrator made a seller's status decision is for administrators only; a seller
+/// sees "the regency office" as the actor of office decisions.
+pub fn may_see_status_actors(caller: &Caller) -> bool {
+    admin(caller).is_ok()
+}
+
 /// Adding a product to a seller: its members and administrators.
 pub fn may_add_product(caller: &Caller, seller_id: Uuid) -> AppResult<&UserCaller> {
     let user = signed_in(caller)?;

@@ -26,6 +26,8 @@ pub struct Loaders {
     pub outlet_sellers: DataLoader<OutletSellersLoader, HashMapCache>,
     pub districts: DataLoader<DistrictLoader, HashMapCache>,
     pub villages: DataLoader<VillageLoader, HashMapCache>,
+    pub status_history:
+        DataLoader<crate::graphql::sellers::history::StatusHistoryLoader, HashMapCache>,
     categories: OnceCell<Arc<Vec<category::Model>>>,
     db: DatabaseConnection,
 }
@@ -46,6 +48,9 @@ impl Loaders {
             outlet_sellers: loader(OutletSellersLoader(db.clone())),
             districts: loader(DistrictLoader(db.clone())),
             villages: loader(VillageLoader(db.clone())),
+            status_history: loader(crate::graphql::sellers::history::StatusHistoryLoader(
+                db.clone(),
+            )),
             categories: OnceCell::new(),
             db: db.clone(),
         }

@@ -18,6 +18,7 @@ pub mod query;
 pub mod regions;
 pub mod scalars;
 pub mod sellers;
+pub mod text_hygiene;
 
 use async_graphql::{EmptySubscription, Schema};
 
@@ -38,6 +39,7 @@ pub fn build_schema(state: &AppState) -> AppSchema {
     // The cost limit (with aliases and root fields) is the guard's, so that it answers its own
     // code and a batch can share one budget.
     .extension(cost::CostGuard(limits))
+    .extension(text_hygiene::TextHygiene)
     .limit_recursive_depth(32)
     .limit_directives(20);
     if state.settings.is_production() {

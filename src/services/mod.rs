@@ -9,6 +9,7 @@ pub mod outlets;
 pub mod photos;
 pub mod products;
 pub mod regions;
+pub mod seller_history;
 pub mod sellers;
 pub mod tx;
 

@@ -1,5 +1,6 @@
 //! Public view of sellers (UMKM businesses).
 
+pub mod history;
 pub mod mutation;
 pub mod query;
 
@@ -147,17 +148,23 @@ impl Seller {
             .flatten())
     }
 
-    /// Every change of verification status: who, when, from, to, why. Members and
-    /// administrators only (empty otherwise).
-    #[graphql(
-        complexity = "crate::graphql::cost::list(1, crate::graphql::cost::size::STATUS_HISTORY, child_complexity)"
-    )]
-    async fn status_history(&self, ctx: &Context<'_>) -> AppResult<Vec<StatusChange>> {
+    /// Every change of verification status, oldest first: who (by role; administrators also
+    /// see the user), when, from, to, why. Members and administrators only (empty otherwise).
+    #[graphql(complexity = "crate::graphql::cost::batched_page(first, child_complexity)")]
+    async fn status_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last change of the previous page.")] after: Option<String>,
+    ) -> AppResult<history::HistoryConnection> {
         if !self.private(ctx)? {
-            return Ok(Vec::new());
+            return Ok(history::HistoryConnection::with_additional_fields(
+                false,
+                false,
+                history::HistoryTotal { total_count: 0 },
+            ));
         }
-        let rows = crate::services::onboarding::history(&ctx.state()?.db, self.0.id).await?;
-        Ok(rows.into_iter().map(StatusChange).collect())
+        history::page(ctx, self.0.id, first, after).await
     }
 
     /// The seller's public products.
@@ -255,33 +262,6 @@ impl From<crate::services::onboarding::LegalData> for LegalData {
             pirt_number: l.pirt_number,
             trademark_number: l.trademark_number,
         }
-    }
-}
-
-/// One change of a seller's verification status.
-pub struct StatusChange(pub entity::seller_status_change::Model);
-
-#[Object]
-impl StatusChange {
-    /// Status before (null for the application itself).
-    async fn from_status(&self) -> Option<&str> {
-        self.0.from_status.as_deref()
-    }
-    /// Status after (PENDING, VERIFIED, REJECTED or SUSPENDED).
-    async fn to_status(&self) -> &str {
-        &self.0.to_status
-    }
-    /// Why, as given by the actor.
-    async fn reason(&self) -> Option<&str> {
-        self.0.reason.as_deref()
-    }
-    /// User ID of who made the change.
-    async fn actor_id(&self) -> Option<ID> {
-        self.0.actor_id.map(|id| ID(id.to_string()))
-    }
-    /// When (UTC).
-    async fn created_at(&self) -> DateTime {
-        self.0.created_at.into()
     }
 }
 
