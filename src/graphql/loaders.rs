@@ -17,7 +17,7 @@ use crate::{
 /// Everything a request resolves through, built fresh for each request so caches never
 /// outlive it (and never cross callers).
 pub struct Loaders {
-    pub sellers: DataLoader<PublicSellerLoader, HashMapCache>,
+    pub sellers: DataLoader<SellerLoader, HashMapCache>,
     pub photos: DataLoader<ProductPhotosLoader, HashMapCache>,
     pub stock: DataLoader<ProductStockLoader, HashMapCache>,
     pub outlets: DataLoader<OutletLoader, HashMapCache>,
@@ -37,7 +37,7 @@ fn loader<T: Send + Sync + 'static>(inner: T) -> DataLoader<T, HashMapCache> {
 impl Loaders {
     pub fn new(db: &DatabaseConnection) -> Self {
         Loaders {
-            sellers: loader(PublicSellerLoader(db.clone())),
+            sellers: loader(SellerLoader(db.clone())),
             photos: loader(ProductPhotosLoader(db.clone())),
             stock: loader(ProductStockLoader(db.clone())),
             outlets: loader(OutletLoader(db.clone())),
@@ -72,15 +72,18 @@ fn group<K: std::hash::Hash + Eq, V>(
     map
 }
 
-/// Sellers by id, public (VERIFIED) ones only: a hidden seller resolves to nothing.
-pub struct PublicSellerLoader(DatabaseConnection);
+/// Sellers by id, whatever their status: the sellers of the products a response holds. Whoever
+/// was given a product may see its seller (a public product has a VERIFIED seller; a product
+/// that is not public reaches only those who manage its seller), and `Product.seller` still
+/// asks the policy before showing it.
+pub struct SellerLoader(DatabaseConnection);
 
-impl Loader<Uuid> for PublicSellerLoader {
+impl Loader<Uuid> for SellerLoader {
     type Value = seller::Model;
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = sellers::public_sellers_by_ids(&self.0, keys).await?;
+        let rows = sellers::any_status_by_ids(&self.0, keys).await?;
         Ok(rows.into_iter().map(|s| (s.id, s)).collect())
     }
 }

@@ -14,7 +14,8 @@ use crate::{
     services::catalog::halal_today,
 };
 
-/// A product a seller offers. Only ACTIVE products of VERIFIED sellers are ever returned.
+/// A product a seller offers. The public sees ACTIVE products of VERIFIED sellers only; members of
+/// the seller and administrators also see its drafts and unpublished products.
 pub struct Product(pub product::Model);
 
 #[Object]
@@ -160,17 +161,24 @@ impl Product {
 
 impl Product {
     async fn seller_model(&self, ctx: &Context<'_>) -> AppResult<entity::seller::Model> {
-        // A public product always has a public seller; if not, the visibility rule was bypassed.
-        ctx.loaders()?
+        let seller = ctx
+            .loaders()?
             .sellers
             .load_one(self.0.seller_id)
             .await?
             .ok_or_else(|| {
-                AppError::internal(anyhow::anyhow!(
-                    "seller of public product {} is not public",
-                    self.0.id
-                ))
-            })
+                AppError::internal(anyhow::anyhow!("seller of product {} missing", self.0.id))
+            })?;
+        // A public product has a public seller; a product that is not public reaches only those
+        // who manage its seller (managedProducts, their own drafts, createProduct's payload).
+        if ctx.request()?.sees_seller(seller.id, seller.status) {
+            Ok(seller)
+        } else {
+            Err(AppError::internal(anyhow::anyhow!(
+                "product {} reached a caller who may not see its seller",
+                self.0.id
+            )))
+        }
     }
 }
 
