@@ -21,8 +21,8 @@ pub enum CountQuery {
     Products(ProductFilter),
     Sellers(SellerFilter),
     Outlets(OutletFilter),
-    /// All products of one seller, optionally in one status (management views).
-    SellerProducts(uuid::Uuid, Option<entity::enums::ProductStatus>),
+    /// All products of one seller, narrowed by the management filter.
+    SellerProducts(uuid::Uuid, crate::services::products::ManagedFilter),
 }
 
 pub struct TotalCount(CountQuery);
@@ -36,8 +36,8 @@ impl TotalCount {
             CountQuery::Products(f) => catalog::count_products(db, f, ctx.request()?.today).await?,
             CountQuery::Sellers(f) => sellers::count_sellers(db, f).await?,
             CountQuery::Outlets(f) => outlets::count_outlets(db, f).await?,
-            CountQuery::SellerProducts(id, status) => {
-                crate::services::products::count_for_seller(db, *id, *status).await?
+            CountQuery::SellerProducts(id, filter) => {
+                crate::services::products::count_for_seller(db, *id, filter).await?
             }
         };
         Ok(n as i64)

@@ -276,6 +276,26 @@ pub async fn public_product_by_slug(
         .await?)
 }
 
+/// A product by id, whatever its status or its seller's (the caller asks the policy who may see
+/// it).
+pub async fn any_product_by_id(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> AppResult<Option<product::Model>> {
+    Ok(product::Entity::find_by_id(id).one(db).await?)
+}
+
+/// A product by slug, whatever its status (see [`any_product_by_id`]).
+pub async fn any_product_by_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> AppResult<Option<product::Model>> {
+    Ok(product::Entity::find()
+        .filter(product::Column::Slug.eq(slug))
+        .one(db)
+        .await?)
+}
+
 pub async fn all_categories(db: &impl ConnectionTrait) -> AppResult<Vec<category::Model>> {
     Ok(category::Entity::find()
         .order_by_asc(category::Column::Position)

@@ -75,3 +75,117 @@ async fn managed_products_of_a_pending_seller_and_drafts_of_a_verified_one_load(
         }
     }
 }
+
+#[tokio::test]
+async fn members_and_administrators_open_drafts_by_id_slug_and_node_others_do_not() {
+    let app = TestApp::in_process().await;
+    let verified = app.seller().await;
+    let pending = app.pending_seller().await;
+    let other = app.seller().await;
+    let buyer = app.buyer().await;
+    let admin = app.admin().await;
+    let drafts = [
+        (
+            app.draft_product(&verified, NewProduct::default()).await,
+            &verified,
+        ),
+        (
+            app.draft_product(&pending, NewProduct::default()).await,
+            &pending,
+        ),
+    ];
+    for (draft, owner) in &drafts {
+        let queries = [
+            (
+                "query($k: ID!) { product(id: $k) { id status halal seller { id } } }",
+                draft.gid.as_str(),
+            ),
+            (
+                "query($k: String!) { product(slug: $k) { id status halal seller { id } } }",
+                draft.slug.as_str(),
+            ),
+            (
+                "query($k: ID!) { product: node(id: $k) { ... on Product { id status halal seller { id } } } }",
+                draft.gid.as_str(),
+            ),
+        ];
+        for (query, key) in queries {
+            for who in [&owner.owner, &admin] {
+                let res = app.as_(who).graphql(query, json!({ "k": key })).await;
+                let product = &res.data()["product"];
+                assert_eq!(product["id"], draft.gid.as_str(), "{query}: {res}");
+                assert_eq!(product["status"], "DRAFT");
+                assert_eq!(product["seller"]["id"], owner.gid.as_str());
+            }
+            for res in [
+                app.as_(&other).graphql(query, json!({ "k": key })).await,
+                app.as_(&buyer).graphql(query, json!({ "k": key })).await,
+                app.graphql(query, json!({ "k": key })).await,
+            ] {
+                assert_eq!(res["data"]["product"], Value::Null, "{query}: {res}");
+                if !query.contains("node") {
+                    assert_eq!(res.error_code(), Some("NOT_FOUND"), "{res}");
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn managed_products_filter_by_status_search_and_category() {
+    let app = TestApp::in_process().await;
+    let seller = app.seller().await;
+    let named = |name: &str, category| NewProduct {
+        name: name.into(),
+        category,
+        ..NewProduct::default()
+    };
+    let tempe = app
+        .draft_product(&seller, named("Keripik Tempe Sagu", "keripik"))
+        .await;
+    let mangga = app
+        .product(&seller, named("Keripik Mangga Arumanis", "keripik"))
+        .await;
+    let tas = app
+        .product(&seller, named("Tas Anyaman Pandan", "anyaman"))
+        .await;
+    let query = "query($s: ID!, $f: ManagedProductFilterInput) { seller(id: $s) { managedProducts(first: 10, filter: $f) { totalCount nodes { id } } } }";
+    for (filter, expected) in [
+        (json!({}), vec![&tas, &mangga, &tempe]),
+        (json!({ "status": "DRAFT" }), vec![&tempe]),
+        (json!({ "status": "ACTIVE" }), vec![&tas, &mangga]),
+        (json!({ "search": "  KERIPIK " }), vec![&mangga, &tempe]),
+        (
+            json!({ "search": "keripik", "status": "ACTIVE" }),
+            vec![&mangga],
+        ),
+        (json!({ "categorySlug": "anyaman" }), vec![&tas]),
+        (
+            json!({ "categoryId": crate::helpers::category_id("keripik"), "search": "tempe" }),
+            vec![&tempe],
+        ),
+    ] {
+        let res = app
+            .as_(&seller)
+            .graphql(query, json!({ "s": seller.gid, "f": filter }))
+            .await;
+        let conn = &res.data()["seller"]["managedProducts"];
+        let ids: Vec<&str> = conn["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_str().unwrap())
+            .collect();
+        let want: Vec<&str> = expected.iter().map(|p| p.gid.as_str()).collect();
+        assert_eq!(ids, want, "{filter}");
+        assert_eq!(conn["totalCount"], want.len(), "{filter}");
+    }
+    let res = app
+        .as_(&seller)
+        .graphql(
+            query,
+            json!({ "s": seller.gid, "f": { "search": "x".repeat(101) } }),
+        )
+        .await;
+    assert_eq!(res.error_code(), Some("BAD_USER_INPUT"), "{res}");
+}

@@ -160,6 +160,33 @@ impl Product {
 }
 
 impl Product {
+    /// The product with this id or slug if the caller may see it: public, or of a seller the
+    /// caller manages. Two statements: the product, then its seller (through the loader, so
+    /// `seller`, `halal` and `halalCertificate` cost nothing more).
+    pub async fn visible(
+        ctx: &Context<'_>,
+        key: Result<uuid::Uuid, &str>,
+    ) -> AppResult<Option<Product>> {
+        let db = &ctx.state()?.db;
+        let found = match key {
+            Ok(id) => crate::services::catalog::any_product_by_id(db, id).await?,
+            Err(slug) => crate::services::catalog::any_product_by_slug(db, slug).await?,
+        };
+        let Some(product) = found else {
+            return Ok(None);
+        };
+        let Some(seller) = ctx.loaders()?.sellers.load_one(product.seller_id).await? else {
+            return Ok(None);
+        };
+        let visible = crate::auth::policy::may_view_product(
+            ctx.caller()?,
+            seller.id,
+            product.status,
+            seller.status,
+        );
+        Ok(visible.then_some(Product(product)))
+    }
+
     async fn seller_model(&self, ctx: &Context<'_>) -> AppResult<entity::seller::Model> {
         let seller = ctx
             .loaders()?

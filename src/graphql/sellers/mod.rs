@@ -183,19 +183,30 @@ impl Seller {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
-        #[graphql(desc = "Only products in this status.")] status: Option<
-            crate::graphql::enums::ProductStatus,
+        #[graphql(desc = "Only products in this status (the same as `filter.status`).")]
+        status: Option<crate::graphql::enums::ProductStatus>,
+        #[graphql(desc = "Status, search text and category to narrow the list to.")] filter: Option<
+            crate::graphql::catalog::filter::ManagedProductFilterInput,
         >,
     ) -> AppResult<Conn<Product>> {
         if !self.private(ctx)? {
             return Err(crate::error::AppError::Forbidden);
         }
         let page = crate::domain::cursor::Page::parse(first, after.as_deref())?;
-        let status = status.map(Into::into);
+        let mut filter = filter.unwrap_or_default().parse(ctx).await?;
+        if let Some(status) = status {
+            if filter.status.is_some_and(|s| s != status.into()) {
+                return Err(crate::error::AppError::invalid(
+                    "status",
+                    "contradicts filter.status",
+                ));
+            }
+            filter.status = Some(status.into());
+        }
         let (rows, has_next) =
-            crate::services::products::list_for_seller(&ctx.state()?.db, self.0.id, status, page)
+            crate::services::products::list_for_seller(&ctx.state()?.db, self.0.id, &filter, page)
                 .await?;
-        let count = crate::graphql::connection::CountQuery::SellerProducts(self.0.id, status);
+        let count = crate::graphql::connection::CountQuery::SellerProducts(self.0.id, filter);
         Ok(crate::graphql::connection::page_of(
             rows, page, has_next, count, Product,
         ))
