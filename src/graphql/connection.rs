@@ -6,11 +6,12 @@ use async_graphql::{
 };
 
 use crate::{
-    domain::cursor::{self, Page},
+    domain::cursor::Page,
     error::AppResult,
     graphql::context::ContextExt,
     services::{
         catalog::{self, ProductFilter},
+        keyset::Paged,
         outlets::{self, OutletFilter},
         sellers::{self, SellerFilter},
     },
@@ -46,19 +47,21 @@ impl TotalCount {
 
 pub type Conn<N> = Connection<String, N, TotalCount>;
 
-/// Wraps one page of rows as a connection; cursors are positions in the ordered result.
+/// Wraps one page of rows as a connection; each cursor is the keyset position of its row.
 pub fn page_of<R, N: OutputType>(
-    rows: Vec<R>,
-    page: Page,
-    has_next: bool,
+    paged: Paged<R>,
+    page: &Page,
     count: CountQuery,
     node: impl Fn(R) -> N,
 ) -> Conn<N> {
-    let mut conn = Connection::with_additional_fields(page.offset > 0, has_next, TotalCount(count));
+    let mut conn =
+        Connection::with_additional_fields(page.after.is_some(), paged.has_next, TotalCount(count));
     conn.edges.extend(
-        rows.into_iter()
-            .enumerate()
-            .map(|(i, row)| Edge::new(cursor::encode(page.offset + i as u64), node(row))),
+        paged
+            .rows
+            .into_iter()
+            .zip(paged.cursors)
+            .map(|(row, cursor)| Edge::new(cursor, node(row))),
     );
     conn
 }

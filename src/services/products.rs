@@ -509,13 +509,24 @@ pub async fn list_for_seller(
     db: &impl ConnectionTrait,
     seller_id: Uuid,
     filter: &ManagedFilter,
-    page: crate::domain::cursor::Page,
-) -> AppResult<(Vec<product::Model>, bool)> {
-    use sea_orm::QueryOrder;
-    let select = managed(seller_id, filter)
-        .order_by_desc(product::Column::CreatedAt)
-        .order_by_asc(product::Column::Id);
-    crate::services::fetch_page(select, page, db).await
+    page: &crate::domain::cursor::Page,
+) -> AppResult<crate::services::keyset::Paged<product::Model>> {
+    use crate::services::keyset::{self, Keyset, Part};
+    let order = Keyset {
+        order: "managed:newest",
+        parts: vec![
+            Part::time(
+                (product::Entity, product::Column::CreatedAt),
+                true,
+                |p: &product::Model| p.created_at,
+            ),
+            Part::id(
+                (product::Entity, product::Column::Id),
+                |p: &product::Model| p.id,
+            ),
+        ],
+    };
+    keyset::fetch(managed(seller_id, filter), &order, page, db).await
 }
 
 pub async fn count_for_seller(

@@ -189,3 +189,142 @@ async fn managed_products_filter_by_status_search_and_category() {
         .await;
     assert_eq!(res.error_code(), Some("BAD_USER_INPUT"), "{res}");
 }
+
+/// Scrolls a product list three at a time; before each next page a new product is published
+/// (sorting first in most orders) and one not yet seen is unpublished. Returns the ids seen, in
+/// order.
+async fn scroll(
+    app: &TestApp,
+    seller: &crate::helpers::TestSeller,
+    sort: &str,
+    search: Option<&str>,
+    managed: bool,
+) {
+    let mut initial = Vec::new();
+    for i in 0..8 {
+        let new = NewProduct {
+            name: format!("Keripik Uji {} {i}", crate::helpers::short_id()),
+            price: 10_000 + (i % 3) * 1_000,
+            ..NewProduct::default()
+        };
+        initial.push(app.product(seller, new).await);
+    }
+    let query = if managed {
+        "query($s: ID!, $after: String) { seller(id: $s) { list: managedProducts(first: 3, after: $after) { pageInfo { hasNextPage endCursor } nodes { id } } } }".to_string()
+    } else {
+        format!(
+            "query($s: ID!, $after: String, $q: String) {{ list: products(first: 3, after: $after, sort: {sort}, filter: {{ sellerId: $s, search: $q }}) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ id }} }} }}"
+        )
+    };
+    let mut seen: Vec<String> = Vec::new();
+    let mut withdrawn: Vec<String> = Vec::new();
+    let mut after: Option<String> = None;
+    for round in 0..20 {
+        let res = app
+            .as_(seller)
+            .graphql(
+                &query,
+                json!({ "s": seller.gid, "after": after, "q": search }),
+            )
+            .await;
+        let list = if managed {
+            &res.data()["seller"]["list"]
+        } else {
+            &res.data()["list"]
+        };
+        for node in list["nodes"].as_array().unwrap() {
+            let id = node["id"].as_str().unwrap().to_string();
+            assert!(
+                !seen.contains(&id),
+                "{sort}: {id} repeated (round {round}): {res}"
+            );
+            if !managed {
+                assert!(!withdrawn.contains(&id), "{sort}: withdrawn {id} shown");
+            }
+            seen.push(id);
+        }
+        if list["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = list["pageInfo"]["endCursor"].as_str().map(str::to_string);
+        // Between pages: a new product appears and one not yet seen goes away.
+        let new = NewProduct {
+            name: format!("Keripik Aa Baru {round} {}", crate::helpers::short_id()),
+            price: 9_000,
+            ..NewProduct::default()
+        };
+        app.product(seller, new).await;
+        if let Some(victim) = initial
+            .iter()
+            .find(|p| !seen.contains(&p.gid) && !withdrawn.contains(&p.gid))
+        {
+            let res = app
+                .as_(seller)
+                .graphql(
+                    "mutation($p: ID!) { unpublishProduct(input: { productId: $p }) { userErrors { field code } } }",
+                    json!({ "p": victim.gid }),
+                )
+                .await;
+            assert_eq!(res.user_errors(), Vec::<UserError>::new(), "{res}");
+            withdrawn.push(victim.gid.clone());
+        }
+    }
+    for product in &initial {
+        if managed || !withdrawn.contains(&product.gid) {
+            assert!(
+                seen.contains(&product.gid),
+                "{sort}: {} skipped",
+                product.gid
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn scrolling_past_publishes_and_unpublishes_repeats_and_skips_nothing_in_any_order() {
+    let app = TestApp::in_process().await;
+    for (sort, search) in [
+        ("RELEVANCE", Some("keripik")),
+        ("RELEVANCE", None),
+        ("NEWEST", None),
+        ("PRICE_ASC", None),
+        ("PRICE_DESC", None),
+        ("NAME", None),
+        ("PRICE_ASC", Some("uji")),
+    ] {
+        let seller = app.seller().await;
+        scroll(&app, &seller, sort, search, false).await;
+    }
+    let seller = app.seller().await;
+    scroll(&app, &seller, "managedProducts", None, true).await;
+}
+
+#[tokio::test]
+async fn a_cursor_of_one_order_is_refused_by_another() {
+    let app = TestApp::in_process().await;
+    let seller = app.seller().await;
+    for _ in 0..2 {
+        app.product(&seller, NewProduct::default()).await;
+    }
+    let res = app
+        .graphql(
+            "{ products(first: 1, sort: PRICE_ASC) { pageInfo { endCursor } } }",
+            json!({}),
+        )
+        .await;
+    let cursor = res.data()["products"]["pageInfo"]["endCursor"].clone();
+    for query in [
+        "query($a: String) { products(first: 1, after: $a, sort: NAME) { nodes { id } } }",
+        "query($a: String) { sellers(first: 1, after: $a) { nodes { id } } }",
+    ] {
+        let res = app.graphql(query, json!({ "a": cursor })).await;
+        assert_eq!(res.error_code(), Some("INVALID_CURSOR"), "{res}");
+    }
+    let res = app
+        .graphql(
+            "query($a: String) { products(first: 1, after: $a) { nodes { id } } }",
+            json!({ "a": "bzoxOQ" }),
+        )
+        .await;
+    assert_eq!(res.error_code(), Some("INVALID_CURSOR"), "{res}");
+}

@@ -35,14 +35,7 @@ pub async fn products_connection(
     let page = Page::parse(first, after.as_deref())?;
     let sort = sort.unwrap_or(ProductSort::Relevance).into();
     let today = ctx.request()?.today;
-    let (rows, has_next) =
-        catalog::list_products(&ctx.state()?.db, &filter, sort, page, today).await?;
-    prefetch::products(ctx, &rows).await?;
-    Ok(page_of(
-        rows,
-        page,
-        has_next,
-        CountQuery::Products(filter),
-        Product,
-    ))
+    let paged = catalog::list_products(&ctx.state()?.db, &filter, sort, &page, today).await?;
+    prefetch::products(ctx, &paged.rows).await?;
+    Ok(page_of(paged, &page, CountQuery::Products(filter), Product))
 }

@@ -203,12 +203,13 @@ impl Seller {
             }
             filter.status = Some(status.into());
         }
-        let (rows, has_next) =
-            crate::services::products::list_for_seller(&ctx.state()?.db, self.0.id, &filter, page)
+        let paged =
+            crate::services::products::list_for_seller(&ctx.state()?.db, self.0.id, &filter, &page)
                 .await?;
+        crate::graphql::prefetch::products(ctx, &paged.rows).await?;
         let count = crate::graphql::connection::CountQuery::SellerProducts(self.0.id, filter);
         Ok(crate::graphql::connection::page_of(
-            rows, page, has_next, count, Product,
+            paged, &page, count, Product,
         ))
     }
 
