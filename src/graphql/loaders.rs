@@ -26,6 +26,7 @@ pub struct Loaders {
     pub outlet_sellers: DataLoader<OutletSellersLoader, HashMapCache>,
     pub districts: DataLoader<DistrictLoader, HashMapCache>,
     pub villages: DataLoader<VillageLoader, HashMapCache>,
+    pub district_villages: DataLoader<DistrictVillagesLoader, HashMapCache>,
     categories: OnceCell<Arc<Vec<category::Model>>>,
     db: DatabaseConnection,
 }
@@ -46,6 +47,7 @@ impl Loaders {
             outlet_sellers: loader(OutletSellersLoader(db.clone())),
             districts: loader(DistrictLoader(db.clone())),
             villages: loader(VillageLoader(db.clone())),
+            district_villages: loader(DistrictVillagesLoader(db.clone())),
             categories: OnceCell::new(),
             db: db.clone(),
         }
@@ -213,5 +215,20 @@ impl Loader<String> for VillageLoader {
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
         regions::villages(&self.0, keys).await
+    }
+}
+
+/// The villages of each kecamatan, by name.
+pub struct DistrictVillagesLoader(DatabaseConnection);
+
+impl Loader<String> for DistrictVillagesLoader {
+    type Value = Vec<village::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        Ok(group(
+            regions::villages_of_districts(&self.0, keys).await?,
+            |v| v.district_code.clone(),
+        ))
     }
 }

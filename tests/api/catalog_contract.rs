@@ -328,3 +328,46 @@ async fn a_cursor_of_one_order_is_refused_by_another() {
         .await;
     assert_eq!(res.error_code(), Some("INVALID_CURSOR"), "{res}");
 }
+
+#[tokio::test]
+async fn villages_are_listed_by_kecamatan_and_found_by_name_in_any_spelling() {
+    let app = TestApp::in_process().await;
+    let res = app
+        .graphql(
+            "{ kecamatan { code name villages { code name kecamatanCode } } }",
+            json!({}),
+        )
+        .await;
+    let tongas = res.data()["kecamatan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "35.13.23")
+        .unwrap()
+        .clone();
+    let villages = tongas["villages"].as_array().unwrap();
+    assert_eq!(villages.len(), 14, "{tongas}");
+    assert!(villages.iter().all(|v| v["kecamatanCode"] == "35.13.23"));
+    let names: Vec<&str> = villages
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+
+    let search =
+        "query($q: String!, $k: String) { villages(search: $q, kecamatanCode: $k) { code name } }";
+    for (q, k, first) in [
+        ("tongas wetan", None, "35.13.23.2008"),
+        ("TONGAS-WETAN", None, "35.13.23.2008"),
+        ("tongaswetan", Some("35.13.23"), "35.13.23.2008"),
+        ("curahdrinu", Some("35.13.23"), "35.13.23.2005"),
+        ("Soemberkramat", Some("35.13.23"), "35.13.23.2007"),
+    ] {
+        let res = app.graphql(search, json!({ "q": q, "k": k })).await;
+        assert_eq!(res.data()["villages"][0]["code"], first, "{q}: {res}");
+    }
+    let res = app.graphql(search, json!({ "q": "x" })).await;
+    assert_eq!(res.error_code(), Some("BAD_USER_INPUT"), "{res}");
+}
