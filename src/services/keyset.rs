@@ -47,10 +47,10 @@ impl<M> Part<M> {
         value: impl Fn(&M) -> String + Send + Sync + 'static,
     ) -> Self {
         Self::custom(
-            Expr::col(col).into(),
+            Expr::col(col),
             desc,
             move |m| Json::from(value(m)),
-            |j| j.as_str().map(|s| Expr::val(s.to_string()).into()),
+            |j| j.as_str().map(|s| Expr::val(s.to_string())),
         )
     }
 
@@ -60,10 +60,10 @@ impl<M> Part<M> {
         value: impl Fn(&M) -> i64 + Send + Sync + 'static,
     ) -> Self {
         Self::custom(
-            Expr::col(col).into(),
+            Expr::col(col),
             desc,
             move |m| Json::from(value(m)),
-            |j| j.as_i64().map(|n| Expr::val(n).into()),
+            |j| j.as_i64().map(Expr::val),
         )
     }
 
@@ -73,12 +73,12 @@ impl<M> Part<M> {
         value: impl Fn(&M) -> chrono::DateTime<chrono::Utc> + Send + Sync + 'static,
     ) -> Self {
         Self::custom(
-            Expr::col(col).into(),
+            Expr::col(col),
             desc,
             move |m| Json::from(value(m).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
             |j| {
                 let t = chrono::DateTime::parse_from_rfc3339(j.as_str()?).ok()?;
-                Some(Expr::val(t.with_timezone(&chrono::Utc)).into())
+                Some(Expr::val(t.with_timezone(&chrono::Utc)))
             },
         )
     }
@@ -89,12 +89,12 @@ impl<M> Part<M> {
         value: impl Fn(&M) -> uuid::Uuid + Send + Sync + 'static,
     ) -> Self {
         Self::custom(
-            Expr::col(col).into(),
+            Expr::col(col),
             false,
             move |m| Json::from(value(m).to_string()),
             |j| {
                 let id = uuid::Uuid::parse_str(j.as_str()?).ok()?;
-                Some(Expr::val(id).into())
+                Some(Expr::val(id))
             },
         )
     }
