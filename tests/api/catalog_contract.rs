@@ -371,3 +371,62 @@ async fn villages_are_listed_by_kecamatan_and_found_by_name_in_any_spelling() {
     let res = app.graphql(search, json!({ "q": "x" })).await;
     assert_eq!(res.error_code(), Some("BAD_USER_INPUT"), "{res}");
 }
+
+#[tokio::test]
+async fn nested_product_lists_take_the_root_filter() {
+    let app = TestApp::in_process().await;
+    let seller = app.seller().await;
+    let other = app.seller().await;
+    let cheap = app
+        .product(
+            &seller,
+            NewProduct {
+                name: "Keripik Murah".into(),
+                price: 5_000,
+                ..NewProduct::default()
+            },
+        )
+        .await;
+    let dear = app
+        .product(
+            &seller,
+            NewProduct {
+                name: "Tas Mahal".into(),
+                price: 90_000,
+                category: "anyaman",
+                ..NewProduct::default()
+            },
+        )
+        .await;
+    app.product(
+        &other,
+        NewProduct {
+            name: "Keripik Lain".into(),
+            price: 5_000,
+            ..NewProduct::default()
+        },
+    )
+    .await;
+    let ids = |v: &Value| -> Vec<String> {
+        v["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let query = "query($s: ID!, $f: ProductFilterInput) { seller(id: $s) { products(filter: $f) { totalCount nodes { id } } } }";
+    for (filter, want) in [
+        (json!({ "maxPrice": 10000 }), vec![cheap.gid.clone()]),
+        (json!({ "search": "tas" }), vec![dear.gid.clone()]),
+        (json!({ "categorySlug": "anyaman" }), vec![dear.gid.clone()]),
+        (json!({ "sellerId": other.gid }), vec![]),
+    ] {
+        let res = app
+            .graphql(query, json!({ "s": seller.gid, "f": filter }))
+            .await;
+        let conn = &res.data()["seller"]["products"];
+        assert_eq!(ids(conn), want, "{filter}: {res}");
+        assert_eq!(conn["totalCount"], want.len(), "{filter}");
+    }
+}
