@@ -87,6 +87,19 @@ pub fn may_view_seller(caller: &Caller, seller_id: Uuid, status: SellerStatus) -
     status == SellerStatus::Verified || manages_seller(caller, seller_id)
 }
 
+/// A product is public when ACTIVE and its seller VERIFIED; drafts, unpublished and archived
+/// products, and every product of a seller that is not VERIFIED, are seen only by those who
+/// manage the seller (by id, by slug, through `node`).
+pub fn may_view_product(
+    caller: &Caller,
+    seller_id: Uuid,
+    product_status: ProductStatus,
+    seller_status: SellerStatus,
+) -> bool {
+    (product_status == ProductStatus::Active && seller_status == SellerStatus::Verified)
+        || manages_seller(caller, seller_id)
+}
+
 /// Anyone signed in may submit a business for verification.
 pub fn may_apply_as_seller(caller: &Caller) -> AppResult<&UserCaller> {
     signed_in(caller)

@@ -41,6 +41,8 @@ pub mod size {
     pub const CHILDREN: usize = 10;
     /// `kecamatan`: East Java's largest regency has 33.
     pub const KECAMATAN: usize = 35;
+    /// `District.villages` (at most 29 in East Java) and `villages` (default page 20).
+    pub const VILLAGES: usize = 30;
     /// `Product.photos`.
     pub const PHOTOS: usize = 5;
     /// `Product.availability`: outlets that carry one product.

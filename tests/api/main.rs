@@ -11,6 +11,7 @@ mod accounts;
 mod architecture;
 mod auth_tokens;
 mod authorization_matrix;
+mod catalog_contract;
 mod catalog_queries;
 mod catalog_visibility;
 mod client_contract;

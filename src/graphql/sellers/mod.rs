@@ -175,11 +175,15 @@ impl Seller {
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
         sort: Option<ProductSort>,
+        #[graphql(desc = "Narrows the list further, as on the root `products`.")] filter: Option<
+            crate::graphql::catalog::ProductFilterInput,
+        >,
     ) -> AppResult<Conn<Product>> {
-        let filter = ProductFilter {
+        let own = ProductFilter {
             seller_id: Some(self.0.id),
             ..Default::default()
         };
+        let filter = crate::graphql::catalog::nested_filter(ctx, filter, own).await?;
         products_connection(ctx, first, after, filter, sort).await
     }
 
@@ -191,21 +195,33 @@ impl Seller {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
-        #[graphql(desc = "Only products in this status.")] status: Option<
-            crate::graphql::enums::ProductStatus,
+        #[graphql(desc = "Only products in this status (the same as `filter.status`).")]
+        status: Option<crate::graphql::enums::ProductStatus>,
+        #[graphql(desc = "Status, search text and category to narrow the list to.")] filter: Option<
+            crate::graphql::catalog::filter::ManagedProductFilterInput,
         >,
     ) -> AppResult<Conn<Product>> {
         if !self.private(ctx)? {
             return Err(crate::error::AppError::Forbidden);
         }
         let page = crate::domain::cursor::Page::parse(first, after.as_deref())?;
-        let status = status.map(Into::into);
-        let (rows, has_next) =
-            crate::services::products::list_for_seller(&ctx.state()?.db, self.0.id, status, page)
+        let mut filter = filter.unwrap_or_default().parse(ctx).await?;
+        if let Some(status) = status {
+            if filter.status.is_some_and(|s| s != status.into()) {
+                return Err(crate::error::AppError::invalid(
+                    "status",
+                    "contradicts filter.status",
+                ));
+            }
+            filter.status = Some(status.into());
+        }
+        let paged =
+            crate::services::products::list_for_seller(&ctx.state()?.db, self.0.id, &filter, &page)
                 .await?;
-        let count = crate::graphql::connection::CountQuery::SellerProducts(self.0.id, status);
+        crate::graphql::prefetch::products(ctx, &paged.rows).await?;
+        let count = crate::graphql::connection::CountQuery::SellerProducts(self.0.id, filter);
         Ok(crate::graphql::connection::page_of(
-            rows, page, has_next, count, Product,
+            paged, &page, count, Product,
         ))
     }
 
