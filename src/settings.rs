@@ -118,6 +118,9 @@ pub struct AccountLimits {
     /// Registrations per client address (IPv6: per /64) within 15 minutes of the last one
     /// (REGISTRATIONS_PER_ADDRESS).
     pub registrations_per_address: u64,
+    /// Memory the in-process throttling counters may hold, in bytes, keys and bookkeeping
+    /// included (THROTTLE_CACHE_MAX_BYTES); beyond it the least useful counters are evicted.
+    pub throttle_cache_max_bytes: u64,
 }
 
 impl Default for AccountLimits {
@@ -126,6 +129,7 @@ impl Default for AccountLimits {
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             hash_queue: 32,
             registrations_per_address: 10,
+            throttle_cache_max_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -389,6 +393,11 @@ impl Settings {
                 "REGISTRATIONS_PER_ADDRESS",
                 defaults.registrations_per_address,
                 1,
+            )?,
+            throttle_cache_max_bytes: number(
+                "THROTTLE_CACHE_MAX_BYTES",
+                defaults.throttle_cache_max_bytes,
+                64 * 1024,
             )?,
         };
         let trusted_proxies = list("TRUSTED_PROXIES")

@@ -43,7 +43,10 @@ impl AppState {
             .unwrap_or_else(|| format!("http://{}/media", settings.bind));
         let media = MediaStore::local(settings.data_dir.join("media"), media_base);
         let jwt = Arc::new(keys::load(&settings)?);
-        let cache = Cache::in_memory(std::time::Duration::from_secs(15 * 60));
+        let cache = Cache::in_memory(
+            std::time::Duration::from_secs(15 * 60),
+            settings.accounts.throttle_cache_max_bytes,
+        );
         let hashing = HashPool::new(
             settings.accounts.hash_concurrency,
             settings.accounts.hash_queue,

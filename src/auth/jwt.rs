@@ -85,6 +85,7 @@ impl JwtKeys {
         audience: &str,
         ttl_secs: i64,
     ) -> Self {
+        crate::auth::crypto::install();
         let mut decoding = HashMap::new();
         decoding.insert(
             hmac_kid(current),
@@ -105,8 +106,8 @@ impl JwtKeys {
         }
     }
 
-    /// EdDSA or RS256 from PEM files: the private key signs (its file stem is the kid); every
-    /// public key verifies under its own file stem.
+    /// EdDSA from PEM files: the private key signs (its file stem is the kid); every public key
+    /// verifies under its own file stem.
     pub fn from_pem_files(
         algorithm: Algorithm,
         private_key: &std::path::Path,
@@ -115,6 +116,7 @@ impl JwtKeys {
         audience: &str,
         ttl_secs: i64,
     ) -> anyhow::Result<Self> {
+        crate::auth::crypto::install();
         let kid_of = |p: &std::path::Path| {
             p.file_stem()
                 .and_then(|s| s.to_str())
@@ -124,16 +126,12 @@ impl JwtKeys {
         let private_pem = std::fs::read(private_key)?;
         let encoding = match algorithm {
             Algorithm::EdDSA => EncodingKey::from_ed_pem(&private_pem)?,
-            Algorithm::RS256 => EncodingKey::from_rsa_pem(&private_pem)?,
             other => anyhow::bail!("JWT_ALGORITHM {other:?} is not supported with key files"),
         };
         let mut decoding = HashMap::new();
         for path in public_keys {
             let pem = std::fs::read(path)?;
-            let key = match algorithm {
-                Algorithm::EdDSA => DecodingKey::from_ed_pem(&pem)?,
-                _ => DecodingKey::from_rsa_pem(&pem)?,
-            };
+            let key = DecodingKey::from_ed_pem(&pem)?;
             decoding.insert(kid_of(path)?, key);
         }
         let kid = kid_of(private_key)?;

@@ -2,16 +2,17 @@
 
 use crate::{auth::jwt::JwtKeys, settings::Settings};
 
-/// HS256 with JWT_SECRET by default; EdDSA/RS256 from key files when configured. In development
+/// HS256 with JWT_SECRET by default; EdDSA from key files when configured. In development
 /// without a secret, one is generated once into the data folder (with a warning).
 pub fn load(settings: &Settings) -> anyhow::Result<JwtKeys> {
     let jwt = &settings.jwt;
     if let Some(private_key) = &jwt.private_key_file {
         let algorithm = match jwt.algorithm.as_deref() {
             Some("EdDSA") | None => jsonwebtoken::Algorithm::EdDSA,
-            Some("RS256") => jsonwebtoken::Algorithm::RS256,
+            // RS256 is not offered: the RSA implementations available carry an unfixed timing
+            // side channel (RUSTSEC-2023-0071), see auth::crypto.
             Some(other) => {
-                anyhow::bail!("JWT_ALGORITHM must be EdDSA or RS256 with key files, not {other}")
+                anyhow::bail!("JWT_ALGORITHM must be EdDSA with key files, not {other}")
             }
         };
         return JwtKeys::from_pem_files(

@@ -87,6 +87,19 @@ pub fn may_view_seller(caller: &Caller, seller_id: Uuid, status: SellerStatus) -
     status == SellerStatus::Verified || manages_seller(caller, seller_id)
 }
 
+/// A product is public when ACTIVE and its seller VERIFIED; drafts, unpublished and archived
+/// products, and every product of a seller that is not VERIFIED, are seen only by those who
+/// manage the seller (by id, by slug, through `node`).
+pub fn may_view_product(
+    caller: &Caller,
+    seller_id: Uuid,
+    product_status: ProductStatus,
+    seller_status: SellerStatus,
+) -> bool {
+    (product_status == ProductStatus::Active && seller_status == SellerStatus::Verified)
+        || manages_seller(caller, seller_id)
+}
+
 /// Anyone signed in may submit a business for verification.
 pub fn may_apply_as_seller(caller: &Caller) -> AppResult<&UserCaller> {
     signed_in(caller)
@@ -106,6 +119,12 @@ pub fn may_edit_seller_application(caller: &Caller, seller_id: Uuid) -> AppResul
 /// Verifying, rejecting, suspending and reinstating sellers, and reading the review queue.
 pub fn may_review_sellers(caller: &Caller) -> AppResult<&UserCaller> {
     admin(caller)
+}
+
+/// Which administrator made a seller's status decision is for administrators only; a seller
+/// sees "the regency office" as the actor of office decisions.
+pub fn may_see_status_actors(caller: &Caller) -> bool {
+    admin(caller).is_ok()
 }
 
 /// Adding a product to a seller: its members and administrators.

@@ -1,20 +1,33 @@
 //! Relay pagination arguments and opaque cursors.
 //!
-//! Cursors encode an offset into the ordered result (`o:<n>`, base64url). Offsets keep every sort
-//! order (relevance included) paginable with one query; the price is that rows inserted while a
-//! client pages may shift a page, which catalogue browsing tolerates.
+//! A cursor is a keyset position: the sort key values of the last row a client saw, the row's id
+//! last, and the name of the order they belong to (base64url of a small JSON object). The next
+//! page starts strictly after that position in the same order, so rows published or withdrawn
+//! while a client scrolls neither repeat an item nor skip one, and a deep page costs no more than
+//! the first (no OFFSET).
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use serde_json::{Value, json};
 
 use crate::error::{AppError, AppResult};
 
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 pub const MAX_PAGE_SIZE: u64 = 100;
+/// A cursor longer than this was not issued by the API (keys are a few short values).
+const MAX_CURSOR_LEN: usize = 1024;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Page {
-    pub offset: u64,
+    /// Where the previous page ended; `None` for the first page.
+    pub after: Option<Key>,
     pub limit: u64,
+}
+
+/// The position a cursor names: the order's name and the key values of one row, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key {
+    pub order: String,
+    pub values: Vec<Value>,
 }
 
 impl Page {
@@ -30,29 +43,33 @@ impl Page {
             }
             Some(n) => n as u64,
         };
-        let offset = match after {
-            None => 0,
-            Some(cursor) => decode(cursor)? + 1,
-        };
-        Ok(Page { offset, limit })
+        let after = after.map(decode).transpose()?;
+        Ok(Page { after, limit })
     }
 }
 
-pub fn encode(offset: u64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("o:{offset}"))
+pub fn encode(order: &str, values: Vec<Value>) -> String {
+    URL_SAFE_NO_PAD.encode(json!({ "o": order, "k": values }).to_string())
 }
 
-pub fn decode(cursor: &str) -> AppResult<u64> {
-    let invalid = || AppError::InvalidCursor(format!("{cursor:?} was not issued by this API"));
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let n = text.strip_prefix("o:").ok_or_else(invalid)?;
-    let n: u64 = n.parse().map_err(|_| invalid())?;
-    // An offset past any plausible catalogue is a forged cursor, not a page.
-    if n > 10_000_000 {
+/// The error of a cursor that this API did not issue (or issued for another order).
+pub fn invalid(cursor: &str) -> AppError {
+    AppError::InvalidCursor(format!("{cursor:?} was not issued by this API"))
+}
+
+pub fn decode(cursor: &str) -> AppResult<Key> {
+    let invalid = || invalid(cursor);
+    if cursor.len() > MAX_CURSOR_LEN {
         return Err(invalid());
     }
-    Ok(n)
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let value: Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    let order = value["o"].as_str().ok_or_else(invalid)?.to_string();
+    let values = value["k"].as_array().ok_or_else(invalid)?.clone();
+    if values.is_empty() {
+        return Err(invalid());
+    }
+    Ok(Key { order, values })
 }
 
 #[cfg(test)]
@@ -64,7 +81,7 @@ mod tests {
         assert_eq!(
             Page::parse(None, None).unwrap(),
             Page {
-                offset: 0,
+                after: None,
                 limit: 20
             }
         );
@@ -80,11 +97,15 @@ mod tests {
     }
 
     #[test]
-    fn after_continues_past_the_cursor() {
+    fn cursors_round_trip() {
+        let cursor = encode("price_asc", vec![json!(15000), json!("0192-id")]);
         assert_eq!(
-            Page::parse(Some(5), Some(&encode(4))).unwrap(),
+            Page::parse(Some(5), Some(&cursor)).unwrap(),
             Page {
-                offset: 5,
+                after: Some(Key {
+                    order: "price_asc".into(),
+                    values: vec![json!(15000), json!("0192-id")]
+                }),
                 limit: 5
             }
         );
@@ -94,5 +115,8 @@ mod tests {
     fn unknown_cursors_are_rejected() {
         assert_eq!(decode("bm9wZQ").unwrap_err().code(), "INVALID_CURSOR");
         assert_eq!(decode("***").unwrap_err().code(), "INVALID_CURSOR");
+        // The offsets of earlier releases are not positions.
+        let offset = URL_SAFE_NO_PAD.encode("o:19");
+        assert_eq!(decode(&offset).unwrap_err().code(), "INVALID_CURSOR");
     }
 }

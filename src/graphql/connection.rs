@@ -6,11 +6,12 @@ use async_graphql::{
 };
 
 use crate::{
-    domain::cursor::{self, Page},
+    domain::cursor::Page,
     error::AppResult,
     graphql::context::ContextExt,
     services::{
         catalog::{self, ProductFilter},
+        keyset::Paged,
         outlets::{self, OutletFilter},
         sellers::{self, SellerFilter},
     },
@@ -21,8 +22,8 @@ pub enum CountQuery {
     Products(ProductFilter),
     Sellers(SellerFilter),
     Outlets(OutletFilter),
-    /// All products of one seller, optionally in one status (management views).
-    SellerProducts(uuid::Uuid, Option<entity::enums::ProductStatus>),
+    /// All products of one seller, narrowed by the management filter.
+    SellerProducts(uuid::Uuid, crate::services::products::ManagedFilter),
 }
 
 pub struct TotalCount(CountQuery);
@@ -36,8 +37,8 @@ impl TotalCount {
             CountQuery::Products(f) => catalog::count_products(db, f, ctx.request()?.today).await?,
             CountQuery::Sellers(f) => sellers::count_sellers(db, f).await?,
             CountQuery::Outlets(f) => outlets::count_outlets(db, f).await?,
-            CountQuery::SellerProducts(id, status) => {
-                crate::services::products::count_for_seller(db, *id, *status).await?
+            CountQuery::SellerProducts(id, filter) => {
+                crate::services::products::count_for_seller(db, *id, filter).await?
             }
         };
         Ok(n as i64)
@@ -46,19 +47,21 @@ impl TotalCount {
 
 pub type Conn<N> = Connection<String, N, TotalCount>;
 
-/// Wraps one page of rows as a connection; cursors are positions in the ordered result.
+/// Wraps one page of rows as a connection; each cursor is the keyset position of its row.
 pub fn page_of<R, N: OutputType>(
-    rows: Vec<R>,
-    page: Page,
-    has_next: bool,
+    paged: Paged<R>,
+    page: &Page,
     count: CountQuery,
     node: impl Fn(R) -> N,
 ) -> Conn<N> {
-    let mut conn = Connection::with_additional_fields(page.offset > 0, has_next, TotalCount(count));
+    let mut conn =
+        Connection::with_additional_fields(page.after.is_some(), paged.has_next, TotalCount(count));
     conn.edges.extend(
-        rows.into_iter()
-            .enumerate()
-            .map(|(i, row)| Edge::new(cursor::encode(page.offset + i as u64), node(row))),
+        paged
+            .rows
+            .into_iter()
+            .zip(paged.cursors)
+            .map(|(row, cursor)| Edge::new(cursor, node(row))),
     );
     conn
 }

@@ -22,6 +22,13 @@ impl RequestContext {
             .unwrap_or_default();
         policy::may_see_private_seller_data(&self.caller, seller_id, &joined)
     }
+
+    /// Whether the caller may see this seller at all (public, or managed by the caller, counting
+    /// a seller joined during this request).
+    pub fn sees_seller(&self, seller_id: uuid::Uuid, status: entity::enums::SellerStatus) -> bool {
+        policy::may_view_seller(&self.caller, seller_id, status)
+            || self.sees_private_seller_data(seller_id)
+    }
 }
 
 /// Per-request data.

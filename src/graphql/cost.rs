@@ -41,6 +41,8 @@ pub mod size {
     pub const CHILDREN: usize = 10;
     /// `kecamatan`: East Java's largest regency has 33.
     pub const KECAMATAN: usize = 35;
+    /// `District.villages` (at most 29 in East Java) and `villages` (default page 20).
+    pub const VILLAGES: usize = 30;
     /// `Product.photos`.
     pub const PHOTOS: usize = 5;
     /// `Product.availability`: outlets that carry one product.
@@ -51,8 +53,6 @@ pub mod size {
     pub const OUTLET_SELLERS: usize = 20;
     /// `Outlet.openingHours`: one per weekday.
     pub const OPENING_HOURS: usize = 7;
-    /// `Seller.statusHistory`.
-    pub const STATUS_HISTORY: usize = 10;
     /// `kiosks`.
     pub const KIOSKS: usize = 20;
 }
@@ -80,6 +80,16 @@ pub fn lookup(statements: usize, child: usize) -> usize {
 pub fn list(statements: usize, size: usize, child: usize) -> usize {
     (1 + statements * STATEMENT)
         .saturating_add(size.saturating_mul(child))
+        .min(CAP)
+}
+
+/// A page read through a DataLoader (`Seller.statusHistory`): the batch's statements are shared by
+/// every parent of the request, so a parent adds one field per item of its page (`first`, 1 to
+/// 100, default 20) times the item's selection, and a fraction of a statement for its share.
+pub fn batched_page(first: Option<i32>, child: usize) -> usize {
+    let items = first.unwrap_or(20).clamp(1, 100) as usize;
+    (1 + STATEMENT / 10)
+        .saturating_add(items.saturating_mul(child))
         .min(CAP)
 }
 

@@ -17,7 +17,7 @@ use crate::{
 /// Everything a request resolves through, built fresh for each request so caches never
 /// outlive it (and never cross callers).
 pub struct Loaders {
-    pub sellers: DataLoader<PublicSellerLoader, HashMapCache>,
+    pub sellers: DataLoader<SellerLoader, HashMapCache>,
     pub photos: DataLoader<ProductPhotosLoader, HashMapCache>,
     pub stock: DataLoader<ProductStockLoader, HashMapCache>,
     pub outlets: DataLoader<OutletLoader, HashMapCache>,
@@ -26,6 +26,9 @@ pub struct Loaders {
     pub outlet_sellers: DataLoader<OutletSellersLoader, HashMapCache>,
     pub districts: DataLoader<DistrictLoader, HashMapCache>,
     pub villages: DataLoader<VillageLoader, HashMapCache>,
+    pub status_history:
+        DataLoader<crate::graphql::sellers::history::StatusHistoryLoader, HashMapCache>,
+    pub district_villages: DataLoader<DistrictVillagesLoader, HashMapCache>,
     categories: OnceCell<Arc<Vec<category::Model>>>,
     db: DatabaseConnection,
 }
@@ -37,7 +40,7 @@ fn loader<T: Send + Sync + 'static>(inner: T) -> DataLoader<T, HashMapCache> {
 impl Loaders {
     pub fn new(db: &DatabaseConnection) -> Self {
         Loaders {
-            sellers: loader(PublicSellerLoader(db.clone())),
+            sellers: loader(SellerLoader(db.clone())),
             photos: loader(ProductPhotosLoader(db.clone())),
             stock: loader(ProductStockLoader(db.clone())),
             outlets: loader(OutletLoader(db.clone())),
@@ -46,6 +49,10 @@ impl Loaders {
             outlet_sellers: loader(OutletSellersLoader(db.clone())),
             districts: loader(DistrictLoader(db.clone())),
             villages: loader(VillageLoader(db.clone())),
+            status_history: loader(crate::graphql::sellers::history::StatusHistoryLoader(
+                db.clone(),
+            )),
+            district_villages: loader(DistrictVillagesLoader(db.clone())),
             categories: OnceCell::new(),
             db: db.clone(),
         }
@@ -72,15 +79,18 @@ fn group<K: std::hash::Hash + Eq, V>(
     map
 }
 
-/// Sellers by id, public (VERIFIED) ones only: a hidden seller resolves to nothing.
-pub struct PublicSellerLoader(DatabaseConnection);
+/// Sellers by id, whatever their status: the sellers of the products a response holds. Whoever
+/// was given a product may see its seller (a public product has a VERIFIED seller; a product
+/// that is not public reaches only those who manage its seller), and `Product.seller` still
+/// asks the policy before showing it.
+pub struct SellerLoader(DatabaseConnection);
 
-impl Loader<Uuid> for PublicSellerLoader {
+impl Loader<Uuid> for SellerLoader {
     type Value = seller::Model;
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = sellers::public_sellers_by_ids(&self.0, keys).await?;
+        let rows = sellers::any_status_by_ids(&self.0, keys).await?;
         Ok(rows.into_iter().map(|s| (s.id, s)).collect())
     }
 }
@@ -210,5 +220,20 @@ impl Loader<String> for VillageLoader {
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
         regions::villages(&self.0, keys).await
+    }
+}
+
+/// The villages of each kecamatan, by name.
+pub struct DistrictVillagesLoader(DatabaseConnection);
+
+impl Loader<String> for DistrictVillagesLoader {
+    type Value = Vec<village::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        Ok(group(
+            regions::villages_of_districts(&self.0, keys).await?,
+            |v| v.district_code.clone(),
+        ))
     }
 }

@@ -11,6 +11,7 @@ pub mod enums;
 pub mod loaders;
 pub mod mutation;
 pub mod node;
+pub mod null_propagation;
 pub mod outlets;
 pub mod payload;
 pub mod prefetch;
@@ -18,6 +19,7 @@ pub mod query;
 pub mod regions;
 pub mod scalars;
 pub mod sellers;
+pub mod text_hygiene;
 
 use async_graphql::{EmptySubscription, Schema};
 
@@ -38,6 +40,9 @@ pub fn build_schema(state: &AppState) -> AppSchema {
     // The cost limit (with aliases and root fields) is the guard's, so that it answers its own
     // code and a batch can share one budget.
     .extension(cost::CostGuard(limits))
+    .extension(text_hygiene::TextHygiene)
+    // async-graphql drops a failed field's key; this restores null propagation.
+    .extension(null_propagation::NullPropagation)
     .limit_recursive_depth(32)
     .limit_directives(20);
     if state.settings.is_production() {

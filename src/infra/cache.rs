@@ -14,15 +14,34 @@ pub struct Cache {
     counters: Moka<String, u64>,
 }
 
+/// Bytes an entry costs beyond its key: the u64 value, moka's per-entry bookkeeping (about a
+/// hundred bytes: hash, timestamps, deque nodes, `Arc`s) and the `String` header.
+const ENTRY_OVERHEAD: usize = 128;
+
+/// What one counter weighs against the byte budget. Keys embed client-chosen text (a login
+/// identifier), so the budget counts their length: a flood of long identifiers evicts old
+/// counters instead of growing memory.
+fn weight(key: &str) -> u32 {
+    u32::try_from(key.len() + ENTRY_OVERHEAD).unwrap_or(u32::MAX)
+}
+
 impl Cache {
-    /// Counters expire `ttl` after their last increment.
-    pub fn in_memory(ttl: Duration) -> Self {
+    /// Counters expire `ttl` after their last increment; together they hold at most about
+    /// `max_bytes` (THROTTLE_CACHE_MAX_BYTES), beyond which moka evicts the least useful.
+    pub fn in_memory(ttl: Duration, max_bytes: u64) -> Self {
         Cache {
             counters: Moka::builder()
-                .max_capacity(1_000_000)
+                .max_capacity(max_bytes)
+                .weigher(|key: &String, _: &u64| weight(key))
                 .time_to_live(ttl)
                 .build(),
         }
+    }
+
+    /// Total weight held now, in bytes (after pending maintenance).
+    pub async fn weighed_bytes(&self) -> u64 {
+        self.counters.run_pending_tasks().await;
+        self.counters.weighted_size()
     }
 
     /// Adds one and returns the new value.
@@ -88,12 +107,28 @@ mod tests {
 
     #[tokio::test]
     async fn take_never_exceeds_the_limit_under_concurrency() {
-        let cache = Cache::in_memory(Duration::from_secs(60));
+        let cache = Cache::in_memory(Duration::from_secs(60), 1024 * 1024);
         let takes = futures_util::future::join_all((0..50).map(|_| cache.take("k", 5))).await;
         assert_eq!(takes.iter().filter(|t| t.is_ok()).count(), 5);
         assert_eq!(cache.get("k").await, 5);
         cache.give_back("k").await;
         assert_eq!(cache.take("k", 5).await, Ok(5));
         assert_eq!(cache.take("k", 5).await, Err(5));
+    }
+
+    #[tokio::test]
+    async fn the_counters_stay_within_their_byte_budget() {
+        let budget = 256 * 1024;
+        let cache = Cache::in_memory(Duration::from_secs(60), budget);
+        // Long keys, as a login flood with kilobyte-long identifiers makes them.
+        let filler = "x".repeat(4000);
+        for i in 0..2000 {
+            cache.incr(&format!("login:account:{i}:{filler}")).await;
+        }
+        let held = cache.weighed_bytes().await;
+        assert!(held <= budget, "{held} bytes held, budget {budget}");
+        assert!(held > budget / 2, "the budget is used, not starved: {held}");
+        // Short keys still fit many entries.
+        assert!(weight("login:address:127.0.0.1") < 200);
     }
 }

@@ -13,13 +13,17 @@ use entity::{
     product, seller, stock,
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Select,
     sea_query::{Alias, Expr, ExprTrait, Func, LikeExpr, Query, SimpleExpr},
 };
 use uuid::Uuid;
 
-use crate::{domain::cursor::Page, error::AppResult};
+use crate::{
+    domain::cursor::Page,
+    error::AppResult,
+    services::keyset::{self, Keyset, Paged, Part},
+};
 
 /// Words shorter than this are matched as substrings only; trigram similarity on very short
 /// strings matches almost anything.
@@ -145,21 +149,121 @@ fn search_condition(backend: DbBackend, q: &str) -> Condition {
     }
 }
 
-fn relevance(backend: DbBackend, q: &str) -> SimpleExpr {
+/// The search rank of a product name: 2 for a prefix match, 1 for a substring, plus trigram
+/// similarity on PostgreSQL. `name` is the name to rank: the row's (`None`) or a cursor's, so
+/// that a page can start after the rank of the last row seen.
+fn relevance(backend: DbBackend, q: &str, name: Option<&str>) -> SimpleExpr {
     let like = like_pattern(q);
     let prefix = format!("{}%", escape_like(q));
-    match backend {
-        DbBackend::Postgres => Expr::cust_with_values(
+    match (backend, name) {
+        (DbBackend::Postgres, None) => Expr::cust_with_values(
             "(CASE WHEN lower(products.name) LIKE $1 ESCAPE '!' THEN 2 \
              WHEN lower(products.name) LIKE $2 ESCAPE '!' THEN 1 ELSE 0 END \
              + word_similarity($3, lower(products.name)))",
             [prefix, like, q.to_string()],
         ),
-        _ => Expr::cust_with_values(
+        (DbBackend::Postgres, Some(name)) => Expr::cust_with_values(
+            "(CASE WHEN lower($1) LIKE $2 ESCAPE '!' THEN 2 \
+             WHEN lower($3) LIKE $4 ESCAPE '!' THEN 1 ELSE 0 END \
+             + word_similarity($5, lower($6)))",
+            [
+                name.to_string(),
+                prefix,
+                name.to_string(),
+                like,
+                q.to_string(),
+                name.to_string(),
+            ],
+        ),
+        (_, None) => Expr::cust_with_values(
             "(CASE WHEN lower(products.name) LIKE ? ESCAPE '!' THEN 2 \
              WHEN lower(products.name) LIKE ? ESCAPE '!' THEN 1 ELSE 0 END)",
             [prefix, like],
         ),
+        (_, Some(name)) => Expr::cust_with_values(
+            "(CASE WHEN lower(?) LIKE ? ESCAPE '!' THEN 2 \
+             WHEN lower(?) LIKE ? ESCAPE '!' THEN 1 ELSE 0 END)",
+            [name.to_string(), prefix, name.to_string(), like],
+        ),
+    }
+}
+
+/// The order of a product list, as keyset keys (the id last).
+fn product_order(
+    backend: DbBackend,
+    sort: ProductSort,
+    search: Option<String>,
+) -> Keyset<product::Model> {
+    let id = || {
+        Part::id(
+            (product::Entity, product::Column::Id),
+            |p: &product::Model| p.id,
+        )
+    };
+    let name = || {
+        Part::text(
+            (product::Entity, product::Column::Name),
+            false,
+            |p: &product::Model| p.name.clone(),
+        )
+    };
+    let newest = || Keyset {
+        order: "products:newest",
+        parts: vec![
+            Part::time(
+                (product::Entity, product::Column::CreatedAt),
+                true,
+                |p: &product::Model| p.created_at,
+            ),
+            id(),
+        ],
+    };
+    match (sort, search) {
+        (ProductSort::Relevance, Some(q)) => {
+            let rank = relevance(backend, &q, None);
+            Keyset {
+                order: "products:relevance",
+                parts: vec![
+                    // The rank of the last row is recomputed from its name, which the cursor
+                    // carries: the same expression over the same text gives the same number.
+                    Part::custom(
+                        rank,
+                        true,
+                        |p: &product::Model| serde_json::Value::from(p.name.clone()),
+                        move |j| Some(relevance(backend, &q, Some(j.as_str()?))),
+                    ),
+                    name(),
+                    id(),
+                ],
+            }
+        }
+        (ProductSort::Relevance, None) | (ProductSort::Newest, _) => newest(),
+        (ProductSort::PriceAsc, _) => Keyset {
+            order: "products:price_asc",
+            parts: vec![
+                Part::int(
+                    (product::Entity, product::Column::Price),
+                    false,
+                    |p: &product::Model| p.price,
+                ),
+                id(),
+            ],
+        },
+        (ProductSort::PriceDesc, _) => Keyset {
+            order: "products:price_desc",
+            parts: vec![
+                Part::int(
+                    (product::Entity, product::Column::Price),
+                    true,
+                    |p: &product::Model| p.price,
+                ),
+                id(),
+            ],
+        },
+        (ProductSort::Name, _) => Keyset {
+            order: "products:name",
+            parts: vec![name(), id()],
+        },
     }
 }
 
@@ -223,26 +327,13 @@ pub async fn list_products(
     db: &impl ConnectionTrait,
     filter: &ProductFilter,
     sort: ProductSort,
-    page: Page,
+    page: &Page,
     today: NaiveDate,
-) -> AppResult<(Vec<product::Model>, bool)> {
+) -> AppResult<Paged<product::Model>> {
     let backend = db.get_database_backend();
-    let mut select = filtered(backend, filter, today);
+    let select = filtered(backend, filter, today);
     let search = filter.search.as_deref().and_then(normalise_search);
-    select = match (sort, search) {
-        (ProductSort::Relevance, Some(q)) => select
-            .order_by(relevance(backend, &q), Order::Desc)
-            .order_by_asc(product::Column::Name),
-        (ProductSort::Relevance, None) | (ProductSort::Newest, _) => {
-            select.order_by_desc(product::Column::CreatedAt)
-        }
-        (ProductSort::PriceAsc, _) => select.order_by_asc(product::Column::Price),
-        (ProductSort::PriceDesc, _) => select.order_by_desc(product::Column::Price),
-        (ProductSort::Name, _) => select.order_by_asc(product::Column::Name),
-    };
-    // The id breaks ties so that pages never overlap or skip rows.
-    let select = select.order_by_asc(product::Column::Id);
-    crate::services::fetch_page(select, page, db).await
+    keyset::fetch(select, &product_order(backend, sort, search), page, db).await
 }
 
 pub async fn count_products(
@@ -272,6 +363,26 @@ pub async fn public_product_by_slug(
     Ok(product::Entity::find()
         .filter(product::Column::Slug.eq(slug))
         .filter(public_products())
+        .one(db)
+        .await?)
+}
+
+/// A product by id, whatever its status or its seller's (the caller asks the policy who may see
+/// it).
+pub async fn any_product_by_id(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> AppResult<Option<product::Model>> {
+    Ok(product::Entity::find_by_id(id).one(db).await?)
+}
+
+/// A product by slug, whatever its status (see [`any_product_by_id`]).
+pub async fn any_product_by_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> AppResult<Option<product::Model>> {
+    Ok(product::Entity::find()
+        .filter(product::Column::Slug.eq(slug))
         .one(db)
         .await?)
 }

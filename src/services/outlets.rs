@@ -10,7 +10,10 @@ use uuid::Uuid;
 use crate::{
     domain::{cursor::Page, outlet_code::OutletCode},
     error::AppResult,
-    services::catalog::{contains_any, normalise_search},
+    services::{
+        catalog::{contains_any, normalise_search},
+        keyset::{self, Keyset, Paged, Part},
+    },
 };
 
 #[derive(Debug, Clone, Default)]
@@ -38,13 +41,26 @@ fn filtered(filter: &OutletFilter) -> Select<outlet::Entity> {
     outlet::Entity::find().filter(cond)
 }
 
+/// One page of outlets, by code (then id).
 pub async fn list_outlets(
     db: &impl ConnectionTrait,
     filter: &OutletFilter,
-    page: Page,
-) -> AppResult<(Vec<outlet::Model>, bool)> {
-    let select = filtered(filter).order_by_asc(outlet::Column::Code);
-    crate::services::fetch_page(select, page, db).await
+    page: &Page,
+) -> AppResult<Paged<outlet::Model>> {
+    let order = Keyset {
+        order: "outlets:code",
+        parts: vec![
+            Part::text(
+                (outlet::Entity, outlet::Column::Code),
+                false,
+                |o: &outlet::Model| o.code.clone(),
+            ),
+            Part::id((outlet::Entity, outlet::Column::Id), |o: &outlet::Model| {
+                o.id
+            }),
+        ],
+    };
+    keyset::fetch(filtered(filter), &order, page, db).await
 }
 
 pub async fn count_outlets(db: &impl ConnectionTrait, filter: &OutletFilter) -> AppResult<u64> {

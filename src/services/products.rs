@@ -492,32 +492,66 @@ pub async fn set_stock(
     Ok(level)
 }
 
+/// What a seller's own product list may be narrowed to (management views).
+#[derive(Debug, Clone, Default)]
+pub struct ManagedFilter {
+    pub status: Option<ProductStatus>,
+    /// Words to look for in names and descriptions.
+    pub search: Option<String>,
+    /// A category and all its descendants (already expanded).
+    pub category_ids: Option<Vec<Uuid>>,
+}
+
+fn managed(seller_id: Uuid, filter: &ManagedFilter) -> sea_orm::Select<product::Entity> {
+    let mut select = product::Entity::find().filter(product::Column::SellerId.eq(seller_id));
+    if let Some(status) = filter.status {
+        select = select.filter(product::Column::Status.eq(status));
+    }
+    if let Some(q) = filter
+        .search
+        .as_deref()
+        .and_then(crate::services::catalog::normalise_search)
+    {
+        select = select.filter(crate::services::catalog::contains_any(
+            &[("products", "name"), ("products", "description")],
+            &q,
+        ));
+    }
+    if let Some(ids) = &filter.category_ids {
+        select = select.filter(product::Column::CategoryId.is_in(ids.iter().copied()));
+    }
+    select
+}
+
 /// All products of a seller, any status, newest first (for its members and administrators).
 pub async fn list_for_seller(
     db: &impl ConnectionTrait,
     seller_id: Uuid,
-    status: Option<ProductStatus>,
-    page: crate::domain::cursor::Page,
-) -> AppResult<(Vec<product::Model>, bool)> {
-    use sea_orm::QueryOrder;
-    let mut select = product::Entity::find().filter(product::Column::SellerId.eq(seller_id));
-    if let Some(status) = status {
-        select = select.filter(product::Column::Status.eq(status));
-    }
-    let select = select
-        .order_by_desc(product::Column::CreatedAt)
-        .order_by_asc(product::Column::Id);
-    crate::services::fetch_page(select, page, db).await
+    filter: &ManagedFilter,
+    page: &crate::domain::cursor::Page,
+) -> AppResult<crate::services::keyset::Paged<product::Model>> {
+    use crate::services::keyset::{self, Keyset, Part};
+    let order = Keyset {
+        order: "managed:newest",
+        parts: vec![
+            Part::time(
+                (product::Entity, product::Column::CreatedAt),
+                true,
+                |p: &product::Model| p.created_at,
+            ),
+            Part::id(
+                (product::Entity, product::Column::Id),
+                |p: &product::Model| p.id,
+            ),
+        ],
+    };
+    keyset::fetch(managed(seller_id, filter), &order, page, db).await
 }
 
 pub async fn count_for_seller(
     db: &impl ConnectionTrait,
     seller_id: Uuid,
-    status: Option<ProductStatus>,
+    filter: &ManagedFilter,
 ) -> AppResult<u64> {
-    let mut select = product::Entity::find().filter(product::Column::SellerId.eq(seller_id));
-    if let Some(status) = status {
-        select = select.filter(product::Column::Status.eq(status));
-    }
-    Ok(select.count(db).await?)
+    Ok(managed(seller_id, filter).count(db).await?)
 }

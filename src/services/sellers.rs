@@ -5,8 +5,7 @@ use entity::{
     outlet_seller, seller,
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Select,
     sea_query::{Expr, ExprTrait, Query},
 };
 use uuid::Uuid;
@@ -14,7 +13,10 @@ use uuid::Uuid;
 use crate::{
     domain::cursor::Page,
     error::AppResult,
-    services::catalog::{contains_any, normalise_search},
+    services::{
+        catalog::{contains_any, normalise_search},
+        keyset::{self, Keyset, Paged, Part},
+    },
 };
 
 #[derive(Debug, Clone, Default)]
@@ -67,14 +69,36 @@ pub async fn list_sellers(
     db: &impl ConnectionTrait,
     filter: &SellerFilter,
     sort: SellerSort,
-    page: Page,
-) -> AppResult<(Vec<seller::Model>, bool)> {
-    let select = match sort {
-        SellerSort::Name => filtered(filter).order_by_asc(seller::Column::BusinessName),
-        SellerSort::Newest => filtered(filter).order_by_desc(seller::Column::CreatedAt),
+    page: &Page,
+) -> AppResult<Paged<seller::Model>> {
+    let id = Part::id((seller::Entity, seller::Column::Id), |s: &seller::Model| {
+        s.id
+    });
+    let order = match sort {
+        SellerSort::Name => Keyset {
+            order: "sellers:name",
+            parts: vec![
+                Part::text(
+                    (seller::Entity, seller::Column::BusinessName),
+                    false,
+                    |s: &seller::Model| s.business_name.clone(),
+                ),
+                id,
+            ],
+        },
+        SellerSort::Newest => Keyset {
+            order: "sellers:newest",
+            parts: vec![
+                Part::time(
+                    (seller::Entity, seller::Column::CreatedAt),
+                    true,
+                    |s: &seller::Model| s.created_at,
+                ),
+                id,
+            ],
+        },
     };
-    let select = select.order_by_asc(seller::Column::Id);
-    crate::services::fetch_page(select, page, db).await
+    keyset::fetch(filtered(filter), &order, page, db).await
 }
 
 pub async fn count_sellers(db: &impl ConnectionTrait, filter: &SellerFilter) -> AppResult<u64> {
@@ -146,14 +170,21 @@ pub async fn seller_by_slug(
 pub async fn by_status(
     db: &impl ConnectionTrait,
     status: SellerStatus,
-    page: Page,
+    page: &Page,
 ) -> AppResult<Vec<seller::Model>> {
-    Ok(seller::Entity::find()
-        .filter(seller::Column::Status.eq(status))
-        .order_by_asc(seller::Column::CreatedAt)
-        .order_by_asc(seller::Column::Id)
-        .offset(page.offset)
-        .limit(page.limit)
-        .all(db)
-        .await?)
+    let order = Keyset {
+        order: "sellers:oldest",
+        parts: vec![
+            Part::time(
+                (seller::Entity, seller::Column::CreatedAt),
+                false,
+                |s: &seller::Model| s.created_at,
+            ),
+            Part::id((seller::Entity, seller::Column::Id), |s: &seller::Model| {
+                s.id
+            }),
+        ],
+    };
+    let select = seller::Entity::find().filter(seller::Column::Status.eq(status));
+    Ok(keyset::fetch(select, &order, page, db).await?.rows)
 }

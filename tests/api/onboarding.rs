@@ -84,7 +84,7 @@ async fn onboarding_verification_publishing_and_suspension() {
     assert_eq!(res["data"]["viewer"]["roles"], json!(["BUYER", "SELLER"]));
 
     // A pending seller is invisible to the public, visible to its member.
-    let public_q = "query($s: String) { seller(slug: $s) { businessName phone legal { nib } statusHistory { fromStatus toStatus reason } } }";
+    let public_q = "query($s: String) { seller(slug: $s) { businessName phone legal { nib } statusHistory { nodes { fromStatus toStatus reason } } } }";
     let res = app.graphql(public_q, json!({ "s": slug })).await;
     assert_eq!(res.error_code(), Some("NOT_FOUND"));
     let res = app.as_(&hadi).graphql(public_q, json!({ "s": slug })).await;
@@ -203,7 +203,7 @@ async fn onboarding_verification_publishing_and_suspension() {
 
     // The whole story is in the history, for the member and the office.
     let res = app.as_(&hadi).graphql(public_q, json!({ "s": slug })).await;
-    let history: Vec<(Value, Value)> = res["data"]["seller"]["statusHistory"]
+    let history: Vec<(Value, Value)> = res["data"]["seller"]["statusHistory"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -335,7 +335,7 @@ async fn a_rejected_seller_edits_and_resubmits() {
         .graphql(reject, json!({ "s": seller_id, "r": "lagi" }))
         .await;
     assert_eq!(res.user_errors()[0].code, "INVALID_TRANSITION");
-    let update = "mutation($s: ID!) { updateSellerApplication(input: { sellerId: $s, application: { nib: \"9120105700777\" } }) { seller { verificationStatus legal { nib } statusHistory { toStatus reason } } userErrors { field code } } }";
+    let update = "mutation($s: ID!) { updateSellerApplication(input: { sellerId: $s, application: { nib: \"9120105700777\" } }) { seller { verificationStatus legal { nib } statusHistory { nodes { toStatus reason } } } userErrors { field code } } }";
     let res = app
         .as_(&rina)
         .graphql(update, json!({ "s": seller_id }))
@@ -343,7 +343,7 @@ async fn a_rejected_seller_edits_and_resubmits() {
     let s = &res["data"]["updateSellerApplication"]["seller"];
     assert_eq!(s["verificationStatus"], "PENDING", "{res}");
     assert_eq!(s["legal"]["nib"], "9120105700777");
-    let statuses: Vec<&str> = s["statusHistory"]
+    let statuses: Vec<&str> = s["statusHistory"]["nodes"]
         .as_array()
         .unwrap()
         .iter()

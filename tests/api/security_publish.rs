@@ -165,7 +165,7 @@ async fn approving_a_legal_change_that_removes_the_permit_takes_food_products_of
     let res = app
         .as_(&admin)
         .graphql(
-            "mutation($s: ID!) { verifySeller(input: { sellerId: $s }) { seller { statusHistory { reason } } userErrors { code } } }",
+            "mutation($s: ID!) { verifySeller(input: { sellerId: $s }) { seller { statusHistory { nodes { reason } } } userErrors { code } } }",
             json!({ "s": seller.gid }),
         )
         .await;
@@ -178,7 +178,7 @@ async fn approving_a_legal_change_that_removes_the_permit_takes_food_products_of
         product_row(&app, craft.id).await.status,
         ProductStatus::Active
     );
-    let history = res["data"]["verifySeller"]["seller"]["statusHistory"]
+    let history = res["data"]["verifySeller"]["seller"]["statusHistory"]["nodes"]
         .as_array()
         .unwrap();
     let last = history.last().unwrap()["reason"].as_str().unwrap();

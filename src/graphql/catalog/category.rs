@@ -74,12 +74,16 @@ impl Category {
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
         sort: Option<ProductSort>,
+        #[graphql(desc = "Narrows the list further, as on the root `products`.")] filter: Option<
+            crate::graphql::catalog::ProductFilterInput,
+        >,
     ) -> AppResult<Conn<Product>> {
         let all = ctx.loaders()?.categories().await?;
-        let filter = ProductFilter {
+        let own = ProductFilter {
             category_ids: Some(with_descendants(&all, self.0.id)),
             ..Default::default()
         };
+        let filter = crate::graphql::catalog::nested_filter(ctx, filter, own).await?;
         products_connection(ctx, first, after, filter, sort).await
     }
 }

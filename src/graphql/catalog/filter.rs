@@ -33,6 +33,73 @@ pub struct ProductFilterInput {
     pub kecamatan_code: Option<String>,
 }
 
+/// Narrows a seller's own product list (`Seller.managedProducts`). All given conditions must hold.
+#[derive(InputObject, Default, Debug)]
+pub struct ManagedProductFilterInput {
+    /// Only products in this status.
+    pub status: Option<crate::graphql::enums::ProductStatus>,
+    /// Words to look for in names and descriptions (case-insensitive substrings). At most 100
+    /// characters.
+    pub search: Option<String>,
+    /// A category; products of its subcategories are included.
+    pub category_id: Option<ID>,
+    /// The same as `categoryId`, by slug.
+    pub category_slug: Option<String>,
+}
+
+impl ManagedProductFilterInput {
+    /// Validates every field, naming the one that is wrong.
+    pub async fn parse(
+        self,
+        ctx: &Context<'_>,
+    ) -> AppResult<crate::services::products::ManagedFilter> {
+        check_search(self.search.as_deref(), "filter.search")?;
+        let category_ids = category_subtree(ctx, self.category_id, self.category_slug).await?;
+        Ok(crate::services::products::ManagedFilter {
+            status: self.status.map(Into::into),
+            search: self.search,
+            category_ids,
+        })
+    }
+}
+
+/// `categoryId` or `categorySlug` (not both), expanded to the category and its descendants.
+async fn category_subtree(
+    ctx: &Context<'_>,
+    id: Option<ID>,
+    slug: Option<String>,
+) -> AppResult<Option<Vec<uuid::Uuid>>> {
+    let category = match (id, slug) {
+        (Some(_), Some(_)) => {
+            return Err(AppError::invalid(
+                "filter.categoryId",
+                "give categoryId or categorySlug, not both",
+            ));
+        }
+        (Some(id), None) => Some((
+            GlobalId::parse_kind(&id, NodeKind::Category, "filter.categoryId")?,
+            None,
+        )),
+        (None, Some(slug)) => Some((uuid::Uuid::nil(), Some(slug))),
+        (None, None) => None,
+    };
+    let Some((id, slug)) = category else {
+        return Ok(None);
+    };
+    let all = ctx.loaders()?.categories().await?;
+    let root = match slug {
+        None => all.iter().find(|c| c.id == id).map(|c| c.id),
+        Some(slug) => all.iter().find(|c| c.slug == slug).map(|c| c.id),
+    };
+    let field = if id.is_nil() {
+        "filter.categorySlug"
+    } else {
+        "filter.categoryId"
+    };
+    let root = root.ok_or_else(|| AppError::invalid(field, "no such category"))?;
+    Ok(Some(with_descendants(&all, root)))
+}
+
 /// `NN.NN.NN`: a Kemendagri district code.
 pub fn parse_district_code(raw: &str, field: &str) -> AppResult<String> {
     let code = raw.trim();
@@ -56,34 +123,7 @@ impl ProductFilterInput {
         let mut filter = ProductFilter::default();
         check_search(self.search.as_deref(), "filter.search")?;
         filter.search = self.search;
-        let category = match (self.category_id, self.category_slug) {
-            (Some(_), Some(_)) => {
-                return Err(AppError::invalid(
-                    "filter.categoryId",
-                    "give categoryId or categorySlug, not both",
-                ));
-            }
-            (Some(id), None) => Some((
-                GlobalId::parse_kind(&id, NodeKind::Category, "filter.categoryId")?,
-                None,
-            )),
-            (None, Some(slug)) => Some((uuid::Uuid::nil(), Some(slug))),
-            (None, None) => None,
-        };
-        if let Some((id, slug)) = category {
-            let all = ctx.loaders()?.categories().await?;
-            let root = match slug {
-                None => all.iter().find(|c| c.id == id).map(|c| c.id),
-                Some(slug) => all.iter().find(|c| c.slug == slug).map(|c| c.id),
-            };
-            let field = if id.is_nil() {
-                "filter.categorySlug"
-            } else {
-                "filter.categoryId"
-            };
-            let root = root.ok_or_else(|| AppError::invalid(field, "no such category"))?;
-            filter.category_ids = Some(with_descendants(&all, root));
-        }
+        filter.category_ids = category_subtree(ctx, self.category_id, self.category_slug).await?;
         if let Some(id) = self.seller_id {
             filter.seller_id = Some(GlobalId::parse_kind(
                 &id,

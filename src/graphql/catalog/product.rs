@@ -14,7 +14,8 @@ use crate::{
     services::catalog::halal_today,
 };
 
-/// A product a seller offers. Only ACTIVE products of VERIFIED sellers are ever returned.
+/// A product a seller offers. The public sees ACTIVE products of VERIFIED sellers only; members of
+/// the seller and administrators also see its drafts and unpublished products.
 pub struct Product(pub product::Model);
 
 #[Object]
@@ -159,18 +160,52 @@ impl Product {
 }
 
 impl Product {
+    /// The product with this id or slug if the caller may see it: public, or of a seller the
+    /// caller manages. Two statements: the product, then its seller (through the loader, so
+    /// `seller`, `halal` and `halalCertificate` cost nothing more).
+    pub async fn visible(
+        ctx: &Context<'_>,
+        key: Result<uuid::Uuid, &str>,
+    ) -> AppResult<Option<Product>> {
+        let db = &ctx.state()?.db;
+        let found = match key {
+            Ok(id) => crate::services::catalog::any_product_by_id(db, id).await?,
+            Err(slug) => crate::services::catalog::any_product_by_slug(db, slug).await?,
+        };
+        let Some(product) = found else {
+            return Ok(None);
+        };
+        let Some(seller) = ctx.loaders()?.sellers.load_one(product.seller_id).await? else {
+            return Ok(None);
+        };
+        let visible = crate::auth::policy::may_view_product(
+            ctx.caller()?,
+            seller.id,
+            product.status,
+            seller.status,
+        );
+        Ok(visible.then_some(Product(product)))
+    }
+
     async fn seller_model(&self, ctx: &Context<'_>) -> AppResult<entity::seller::Model> {
-        // A public product always has a public seller; if not, the visibility rule was bypassed.
-        ctx.loaders()?
+        let seller = ctx
+            .loaders()?
             .sellers
             .load_one(self.0.seller_id)
             .await?
             .ok_or_else(|| {
-                AppError::internal(anyhow::anyhow!(
-                    "seller of public product {} is not public",
-                    self.0.id
-                ))
-            })
+                AppError::internal(anyhow::anyhow!("seller of product {} missing", self.0.id))
+            })?;
+        // A public product has a public seller; a product that is not public reaches only those
+        // who manage its seller (managedProducts, their own drafts, createProduct's payload).
+        if ctx.request()?.sees_seller(seller.id, seller.status) {
+            Ok(seller)
+        } else {
+            Err(AppError::internal(anyhow::anyhow!(
+                "product {} reached a caller who may not see its seller",
+                self.0.id
+            )))
+        }
     }
 }
 

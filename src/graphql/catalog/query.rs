@@ -12,7 +12,6 @@ use crate::{
         context::ContextExt,
         enums::ProductSort,
     },
-    services::catalog::{self},
 };
 
 #[derive(Default)]
@@ -36,8 +35,9 @@ impl CatalogQuery {
         products_connection(ctx, first, after, filter, sort).await
     }
 
-    /// One public product, by `id` or by `slug` (exactly one). NOT_FOUND when there is no such
-    /// public product.
+    /// One product, by `id` or by `slug` (exactly one): a public product, or any product (drafts
+    /// included) of a seller the caller is a member of, or any product for administrators.
+    /// NOT_FOUND when there is no such product the caller may see.
     #[graphql(complexity = "crate::graphql::cost::lookup(2, child_complexity)")]
     async fn product(
         &self,
@@ -45,19 +45,12 @@ impl CatalogQuery {
         id: Option<ID>,
         slug: Option<String>,
     ) -> AppResult<Option<Product>> {
-        let db = &ctx.state()?.db;
-        let found = match one_of(&id, &slug, "slug")? {
-            Ok(id) => {
-                catalog::public_product_by_id(
-                    db,
-                    GlobalId::parse_kind(id, NodeKind::Product, "id")?,
-                )
-                .await?
-            }
-            Err(slug) => catalog::public_product_by_slug(db, slug).await?,
+        let key = match one_of(&id, &slug, "slug")? {
+            Ok(id) => Ok(GlobalId::parse_kind(id, NodeKind::Product, "id")?),
+            Err(slug) => Err(slug),
         };
-        found
-            .map(Product)
+        Product::visible(ctx, key)
+            .await?
             .map(Some)
             .ok_or_else(|| AppError::not_found("product"))
     }

@@ -13,7 +13,7 @@ use crate::{
         outlets::Outlet,
         sellers::Seller,
     },
-    services::{catalog, outlets, sellers},
+    services::{outlets, sellers},
 };
 
 /// An object with a global ID, fetchable with `node(id:)`.
@@ -27,16 +27,18 @@ pub enum Node {
 }
 
 /// Resolves a global ID under the same visibility rules as every other query: a hidden object
-/// resolves to null, exactly like one that does not exist.
+/// resolves to null, exactly like one that does not exist. Members of a seller and
+/// administrators see what `product(id:)` and `seller(id:)` show them.
 pub async fn resolve(ctx: &Context<'_>, id: &str) -> AppResult<Option<Node>> {
     let gid = GlobalId::parse(id, "id")?;
     let db = &ctx.state()?.db;
+    let caller = ctx.caller()?;
     Ok(match gid.kind {
-        NodeKind::Product => catalog::public_product_by_id(db, gid.id)
+        NodeKind::Product => Product::visible(ctx, Ok(gid.id)).await?.map(Node::Product),
+        // As `seller(id:)`: members and administrators also see a seller that is not public.
+        NodeKind::Seller => sellers::seller_by_id(db, gid.id)
             .await?
-            .map(|p| Node::Product(Product(p))),
-        NodeKind::Seller => sellers::public_seller_by_id(db, gid.id)
-            .await?
+            .filter(|s| crate::auth::policy::may_view_seller(caller, s.id, s.status))
             .map(|s| Node::Seller(Seller(s))),
         NodeKind::Outlet => outlets::outlet_by_id(db, gid.id)
             .await?

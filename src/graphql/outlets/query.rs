@@ -51,15 +51,14 @@ impl OutletsQuery {
             search: input.search,
             rest_area: input.rest_area,
         };
-        let (rows, has_next) = outlets::list_outlets(&ctx.state()?.db, &filter, page).await?;
-        prefetch::outlets_nested(ctx.loaders()?, &rows, &prefetch::connection_nodes(ctx)).await?;
-        Ok(page_of(
-            rows,
-            page,
-            has_next,
-            CountQuery::Outlets(filter),
-            Outlet,
-        ))
+        let paged = outlets::list_outlets(&ctx.state()?.db, &filter, &page).await?;
+        prefetch::outlets_nested(
+            ctx.loaders()?,
+            &paged.rows,
+            &prefetch::connection_nodes(ctx),
+        )
+        .await?;
+        Ok(page_of(paged, &page, CountQuery::Outlets(filter), Outlet))
     }
 
     /// One outlet, by `id` or by `code` (exactly one). NOT_FOUND when there is none.

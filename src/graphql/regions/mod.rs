@@ -2,7 +2,7 @@
 
 pub mod query;
 
-use async_graphql::{Context, SimpleObject};
+use async_graphql::{ComplexObject, Context, SimpleObject};
 
 use crate::{error::AppResult, graphql::context::ContextExt};
 
@@ -17,6 +17,7 @@ pub struct Regency {
 
 /// A kecamatan (district).
 #[derive(SimpleObject, Clone)]
+#[graphql(complex)]
 pub struct District {
     /// Kemendagri code, e.g. "35.13.23".
     pub code: String,
@@ -33,6 +34,36 @@ pub struct Village {
     pub code: String,
     /// e.g. "Tongas Wetan".
     pub name: String,
+    /// Code of the kecamatan it belongs to, e.g. "35.13.23".
+    pub kecamatan_code: String,
+}
+
+impl From<entity::village::Model> for Village {
+    fn from(v: entity::village::Model) -> Self {
+        Village {
+            code: v.code,
+            name: v.name,
+            kecamatan_code: v.district_code,
+        }
+    }
+}
+
+#[ComplexObject]
+impl District {
+    /// Its kelurahan and desa (villages), by name: the codes `applyAsSeller` takes as
+    /// `villageCode`. A kecamatan has at most a few dozen.
+    #[graphql(
+        complexity = "crate::graphql::cost::list(0, crate::graphql::cost::size::VILLAGES, child_complexity)"
+    )]
+    async fn villages(&self, ctx: &Context<'_>) -> AppResult<Vec<Village>> {
+        let rows = ctx
+            .loaders()?
+            .district_villages
+            .load_one(self.code.clone())
+            .await?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(Village::from).collect())
+    }
 }
 
 impl District {
@@ -57,9 +88,6 @@ impl Village {
     pub async fn load(ctx: &Context<'_>, code: Option<&str>) -> AppResult<Option<Village>> {
         let Some(code) = code else { return Ok(None) };
         let found = ctx.loaders()?.villages.load_one(code.to_string()).await?;
-        Ok(found.map(|v| Village {
-            code: v.code,
-            name: v.name,
-        }))
+        Ok(found.map(Village::from))
     }
 }

@@ -1,5 +1,6 @@
 //! Public view of sellers (UMKM businesses).
 
+pub mod history;
 pub mod mutation;
 pub mod query;
 
@@ -147,17 +148,23 @@ impl Seller {
             .flatten())
     }
 
-    /// Every change of verification status: who, when, from, to, why. Members and
-    /// administrators only (empty otherwise).
-    #[graphql(
-        complexity = "crate::graphql::cost::list(1, crate::graphql::cost::size::STATUS_HISTORY, child_complexity)"
-    )]
-    async fn status_history(&self, ctx: &Context<'_>) -> AppResult<Vec<StatusChange>> {
+    /// Every change of verification status, oldest first: who (by role; administrators also
+    /// see the user), when, from, to, why. Members and administrators only (empty otherwise).
+    #[graphql(complexity = "crate::graphql::cost::batched_page(first, child_complexity)")]
+    async fn status_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last change of the previous page.")] after: Option<String>,
+    ) -> AppResult<history::HistoryConnection> {
         if !self.private(ctx)? {
-            return Ok(Vec::new());
+            return Ok(history::HistoryConnection::with_additional_fields(
+                false,
+                false,
+                history::HistoryTotal { total_count: 0 },
+            ));
         }
-        let rows = crate::services::onboarding::history(&ctx.state()?.db, self.0.id).await?;
-        Ok(rows.into_iter().map(StatusChange).collect())
+        history::page(ctx, self.0.id, first, after).await
     }
 
     /// The seller's public products.
@@ -168,11 +175,15 @@ impl Seller {
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
         sort: Option<ProductSort>,
+        #[graphql(desc = "Narrows the list further, as on the root `products`.")] filter: Option<
+            crate::graphql::catalog::ProductFilterInput,
+        >,
     ) -> AppResult<Conn<Product>> {
-        let filter = ProductFilter {
+        let own = ProductFilter {
             seller_id: Some(self.0.id),
             ..Default::default()
         };
+        let filter = crate::graphql::catalog::nested_filter(ctx, filter, own).await?;
         products_connection(ctx, first, after, filter, sort).await
     }
 
@@ -184,21 +195,33 @@ impl Seller {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
-        #[graphql(desc = "Only products in this status.")] status: Option<
-            crate::graphql::enums::ProductStatus,
+        #[graphql(desc = "Only products in this status (the same as `filter.status`).")]
+        status: Option<crate::graphql::enums::ProductStatus>,
+        #[graphql(desc = "Status, search text and category to narrow the list to.")] filter: Option<
+            crate::graphql::catalog::filter::ManagedProductFilterInput,
         >,
     ) -> AppResult<Conn<Product>> {
         if !self.private(ctx)? {
             return Err(crate::error::AppError::Forbidden);
         }
         let page = crate::domain::cursor::Page::parse(first, after.as_deref())?;
-        let status = status.map(Into::into);
-        let (rows, has_next) =
-            crate::services::products::list_for_seller(&ctx.state()?.db, self.0.id, status, page)
+        let mut filter = filter.unwrap_or_default().parse(ctx).await?;
+        if let Some(status) = status {
+            if filter.status.is_some_and(|s| s != status.into()) {
+                return Err(crate::error::AppError::invalid(
+                    "status",
+                    "contradicts filter.status",
+                ));
+            }
+            filter.status = Some(status.into());
+        }
+        let paged =
+            crate::services::products::list_for_seller(&ctx.state()?.db, self.0.id, &filter, &page)
                 .await?;
-        let count = crate::graphql::connection::CountQuery::SellerProducts(self.0.id, status);
+        crate::graphql::prefetch::products(ctx, &paged.rows).await?;
+        let count = crate::graphql::connection::CountQuery::SellerProducts(self.0.id, filter);
         Ok(crate::graphql::connection::page_of(
-            rows, page, has_next, count, Product,
+            paged, &page, count, Product,
         ))
     }
 
@@ -255,33 +278,6 @@ impl From<crate::services::onboarding::LegalData> for LegalData {
             pirt_number: l.pirt_number,
             trademark_number: l.trademark_number,
         }
-    }
-}
-
-/// One change of a seller's verification status.
-pub struct StatusChange(pub entity::seller_status_change::Model);
-
-#[Object]
-impl StatusChange {
-    /// Status before (null for the application itself).
-    async fn from_status(&self) -> Option<&str> {
-        self.0.from_status.as_deref()
-    }
-    /// Status after (PENDING, VERIFIED, REJECTED or SUSPENDED).
-    async fn to_status(&self) -> &str {
-        &self.0.to_status
-    }
-    /// Why, as given by the actor.
-    async fn reason(&self) -> Option<&str> {
-        self.0.reason.as_deref()
-    }
-    /// User ID of who made the change.
-    async fn actor_id(&self) -> Option<ID> {
-        self.0.actor_id.map(|id| ID(id.to_string()))
-    }
-    /// When (UTC).
-    async fn created_at(&self) -> DateTime {
-        self.0.created_at.into()
     }
 }
 

@@ -68,15 +68,14 @@ impl SellersQuery {
                 .transpose()?,
         };
         let sort = sort.unwrap_or(SellerSort::Name).into();
-        let (rows, has_next) = sellers::list_sellers(&ctx.state()?.db, &filter, sort, page).await?;
-        prefetch::sellers_nested(ctx.loaders()?, &rows, &prefetch::connection_nodes(ctx)).await?;
-        Ok(page_of(
-            rows,
-            page,
-            has_next,
-            CountQuery::Sellers(filter),
-            Seller,
-        ))
+        let paged = sellers::list_sellers(&ctx.state()?.db, &filter, sort, &page).await?;
+        prefetch::sellers_nested(
+            ctx.loaders()?,
+            &paged.rows,
+            &prefetch::connection_nodes(ctx),
+        )
+        .await?;
+        Ok(page_of(paged, &page, CountQuery::Sellers(filter), Seller))
     }
 
     /// One verified seller, by `id` or by `slug` (exactly one). NOT_FOUND when there is no such
@@ -115,7 +114,7 @@ impl SellersQuery {
     ) -> AppResult<Vec<Seller>> {
         policy::may_review_sellers(ctx.caller()?)?;
         let page = Page::parse(first, after.as_deref())?;
-        let rows = sellers::by_status(&ctx.state()?.db, status.into(), page).await?;
+        let rows = sellers::by_status(&ctx.state()?.db, status.into(), &page).await?;
         Ok(rows.into_iter().map(Seller).collect())
     }
 }
