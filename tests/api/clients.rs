@@ -437,6 +437,20 @@ async fn office_story() {
     let office = app.admin().await;
     let applicant = app.pending_seller().await;
 
+    // The queue shows the application; the reviewer opens it from there.
+    let queue = ok(
+        app.as_(&office)
+            .graphql(&op("office/ReviewQueue"), json!({}))
+            .await,
+        "review queue",
+    )
+    .await;
+    assert_eq!(queue["sellerApplications"]["totalCount"], 1, "{queue}");
+    assert_eq!(
+        queue["sellerApplications"]["edges"][0]["node"]["id"],
+        applicant.gid.as_str()
+    );
+
     let review = ok(
         app.as_(&office)
             .graphql(&op("office/SellerReview"), json!({ "id": applicant.gid }))

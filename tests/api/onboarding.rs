@@ -461,3 +461,83 @@ async fn a_duplicate_nib_is_refused_and_writes_nothing() {
         before + 1
     );
 }
+
+/// The office's queue: new applications and verified sellers' waiting legal changes (a renewed
+/// halal certificate) in one connection, longest waiting first, with `totalCount` and keyset
+/// cursors; a decided seller leaves it.
+#[tokio::test]
+async fn the_review_queue_holds_applications_and_legal_changes_longest_waiting_first() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let first = app.pending_seller().await;
+    let renewing = app.seller().await;
+    let second = app.pending_seller().await;
+    let res = app
+        .as_(&renewing)
+        .graphql(
+            "mutation($s: ID!) { updateSellerApplication(input: { sellerId: $s, application: { halalCertificateNumber: \"ID35110000123450925\", halalExpiresOn: \"2031-01-31\" } }) { userErrors { field code } } }",
+            json!({ "s": renewing.gid }),
+        )
+        .await;
+    assert_eq!(res.user_errors(), vec![], "{res}");
+    let queue = "query($after: String, $pending: Boolean, $status: VerificationStatus) { sellerApplications(first: 2, after: $after, pendingLegalChange: $pending, status: $status) { totalCount pageInfo { hasNextPage endCursor } edges { node { id pendingLegalChange { halalCertificateNumber } } } } }";
+    let ids = |res: &crate::helpers::GqlResponse| -> Vec<String> {
+        res.data()["sellerApplications"]["edges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| e["node"]["id"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let page1 = app.as_(&admin).graphql(queue, json!({})).await;
+    assert_eq!(
+        page1.data()["sellerApplications"]["totalCount"],
+        3,
+        "{page1}"
+    );
+    assert_eq!(ids(&page1), vec![first.gid.clone(), second.gid.clone()]);
+    let after = page1.data()["sellerApplications"]["pageInfo"]["endCursor"].clone();
+    let page2 = app
+        .as_(&admin)
+        .graphql(queue, json!({ "after": after }))
+        .await;
+    assert_eq!(ids(&page2), vec![renewing.gid.clone()], "{page2}");
+    assert_eq!(
+        page2.data()["sellerApplications"]["edges"][0]["node"]["pendingLegalChange"]["halalCertificateNumber"],
+        "ID35110000123450925"
+    );
+    assert_eq!(
+        page2.data()["sellerApplications"]["pageInfo"]["hasNextPage"],
+        false
+    );
+
+    // Only the legal changes; only one status.
+    let changes = app
+        .as_(&admin)
+        .graphql(queue, json!({ "pending": true }))
+        .await;
+    assert_eq!(ids(&changes), vec![renewing.gid.clone()], "{changes}");
+    let pending = app
+        .as_(&admin)
+        .graphql(queue, json!({ "status": "PENDING" }))
+        .await;
+    assert_eq!(
+        pending.data()["sellerApplications"]["totalCount"],
+        2,
+        "{pending}"
+    );
+
+    // A decision takes the seller out of the queue.
+    app.verify(&first).await;
+    let page1 = app.as_(&admin).graphql(queue, json!({})).await;
+    assert_eq!(
+        page1.data()["sellerApplications"]["totalCount"],
+        2,
+        "{page1}"
+    );
+    assert_eq!(ids(&page1), vec![second.gid.clone(), renewing.gid.clone()]);
+
+    // Sellers and buyers do not see the queue.
+    let res = app.as_(&second).graphql(queue, json!({})).await;
+    assert_eq!(res.error_code(), Some("FORBIDDEN"), "{res}");
+}
