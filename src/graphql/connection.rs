@@ -22,6 +22,8 @@ pub enum CountQuery {
     Products(ProductFilter),
     Sellers(SellerFilter),
     Outlets(OutletFilter),
+    /// The office's review list.
+    Applications(sellers::ApplicationFilter),
     /// All products of one seller, narrowed by the management filter.
     SellerProducts(uuid::Uuid, crate::services::products::ManagedFilter),
 }
@@ -37,6 +39,7 @@ impl TotalCount {
             CountQuery::Products(f) => catalog::count_products(db, f, ctx.request()?.today).await?,
             CountQuery::Sellers(f) => sellers::count_sellers(db, f).await?,
             CountQuery::Outlets(f) => outlets::count_outlets(db, f).await?,
+            CountQuery::Applications(f) => sellers::count_applications(db, f).await?,
             CountQuery::SellerProducts(id, filter) => {
                 crate::services::products::count_for_seller(db, *id, filter).await?
             }

@@ -365,6 +365,16 @@ async fn validate(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
+    // Only once everything else is valid: is the NIB another seller's?
+    if let Some(nib) = &nib
+        && nib_taken(db, nib, current.map(|c| c.id)).await?
+    {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "nib",
+            FieldCode::Taken,
+            "another seller on Pasar Oleh is registered with this NIB; if it is yours, edit that seller, or contact the regency office",
+        )]));
+    }
     Ok(Validated {
         business_name,
         owner_name,
@@ -384,6 +394,22 @@ async fn validate(
             trademark_number,
         },
     })
+}
+
+/// Whether a seller other than `except` holds `nib`, in its legal data or in a legal change
+/// waiting for review. One NIB is one business on the marketplace: a second application with it
+/// is a duplicate (the office would review the same business twice).
+async fn nib_taken(db: &impl ConnectionTrait, nib: &str, except: Option<Uuid>) -> AppResult<bool> {
+    // A NIB is 13 digits (parsed above), so it is safe inside a LIKE pattern.
+    let mut query = seller::Entity::find().filter(
+        sea_orm::Condition::any()
+            .add(seller::Column::Nib.eq(nib))
+            .add(seller::Column::PendingLegalChange.like(format!("%\"nib\":\"{nib}\"%"))),
+    );
+    if let Some(id) = except {
+        query = query.filter(seller::Column::Id.ne(id));
+    }
+    Ok(query.count(db).await? > 0)
 }
 
 /// A unique slug from the business name ("Keripik Mangga Bu Sri" → "keripik-mangga-bu-sri-2"),

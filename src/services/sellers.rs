@@ -166,25 +166,60 @@ pub async fn seller_by_slug(
         .await?)
 }
 
-/// Sellers in one state, oldest first (the office's review queue).
-pub async fn by_status(
+/// Which sellers the office's review list shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ApplicationFilter {
+    /// One verification status; `None` is the review queue: PENDING sellers and sellers with
+    /// a legal change waiting for review (a renewed halal certificate, a new NIB).
+    pub status: Option<SellerStatus>,
+    /// Only sellers with (`Some(true)`) or without (`Some(false)`) a legal change waiting.
+    pub pending_legal_change: Option<bool>,
+}
+
+fn applications(filter: &ApplicationFilter) -> Select<seller::Entity> {
+    let mut cond = Condition::all();
+    cond = match filter.status {
+        Some(status) => cond.add(seller::Column::Status.eq(status)),
+        None => cond.add(
+            Condition::any()
+                .add(seller::Column::Status.eq(SellerStatus::Pending))
+                .add(seller::Column::PendingLegalChange.is_not_null()),
+        ),
+    };
+    match filter.pending_legal_change {
+        Some(true) => cond = cond.add(seller::Column::PendingLegalChange.is_not_null()),
+        Some(false) => cond = cond.add(seller::Column::PendingLegalChange.is_null()),
+        None => {}
+    }
+    seller::Entity::find().filter(cond)
+}
+
+/// The office's review list, longest waiting first: ordered by the seller's last change (the
+/// submission, a resubmission or a legal change), then id.
+pub async fn applications_page(
     db: &impl ConnectionTrait,
-    status: SellerStatus,
+    filter: &ApplicationFilter,
     page: &Page,
-) -> AppResult<Vec<seller::Model>> {
+) -> AppResult<Paged<seller::Model>> {
     let order = Keyset {
-        order: "sellers:oldest",
+        order: "sellers:waiting",
         parts: vec![
             Part::time(
-                (seller::Entity, seller::Column::CreatedAt),
+                (seller::Entity, seller::Column::UpdatedAt),
                 false,
-                |s: &seller::Model| s.created_at,
+                |s: &seller::Model| s.updated_at,
             ),
             Part::id((seller::Entity, seller::Column::Id), |s: &seller::Model| {
                 s.id
             }),
         ],
     };
-    let select = seller::Entity::find().filter(seller::Column::Status.eq(status));
-    Ok(keyset::fetch(select, &order, page, db).await?.rows)
+    keyset::fetch(applications(filter), &order, page, db).await
+}
+
+pub async fn count_applications(
+    db: &impl ConnectionTrait,
+    filter: &ApplicationFilter,
+) -> AppResult<u64> {
+    Ok(applications(filter).count(db).await?)
 }

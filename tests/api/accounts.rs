@@ -206,11 +206,14 @@ async fn kiosks_are_registered_by_admins_used_and_revoked() {
     let res = app
         .as_(&admin)
         .graphql(
-            "mutation($k: ID!) { revokeKiosk(input: { kioskId: $k }) { revokedAt } }",
+            "mutation($k: ID!) { revokeKiosk(input: { kioskId: $k }) { kiosk { revokedAt } } }",
             json!({ "k": kiosk_id }),
         )
         .await;
-    assert!(res["data"]["revokeKiosk"]["revokedAt"].is_string(), "{res}");
+    assert!(
+        res["data"]["revokeKiosk"]["kiosk"]["revokedAt"].is_string(),
+        "{res}"
+    );
     let res = app
         .as_(&kiosk)
         .graphql("{ categories { slug } }", json!({}))

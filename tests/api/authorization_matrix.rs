@@ -264,7 +264,7 @@ fn cases() -> Vec<(
             &["kiosk_changed"],
         ),
         (
-            "mutation($kiosk: ID!) { revokeKiosk(input: { kioskId: $kiosk }) { id } }",
+            "mutation($kiosk: ID!) { revokeKiosk(input: { kioskId: $kiosk }) { kiosk { id } } }",
             &[Admin],
             "FORBIDDEN",
             &["kiosk_changed"],

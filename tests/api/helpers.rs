@@ -650,8 +650,19 @@ pub fn seller_application(business_name: &str) -> Value {
     json!({
         "businessName": business_name, "ownerName": "Hadi Susanto", "description": "Kripik tempe renyah dari Leces.",
         "phone": "0813 3300 1122", "address": "Jl. Raya Leces RT 01 RW 02", "villageCode": "35.13.05.2001",
-        "category": "KULINER", "scale": "MIKRO", "nib": "9120105799001", "pirtNumber": "2063513050001-29"
+        "category": "KULINER", "scale": "MIKRO", "nib": unique_nib(), "pirtNumber": "2063513050001-29"
     })
+}
+
+/// A NIB no other seller of this test process holds (one NIB is one business; a second
+/// application with it is refused as TAKEN). Starts with 92, unlike the fixed NIBs tests type.
+pub fn unique_nib() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!(
+        "92{:011}",
+        (u64::from(std::process::id()) * 1_000_000 + n) % 100_000_000_000
+    )
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ mod catalog_contract;
 mod catalog_queries;
 mod catalog_visibility;
 mod client_contract;
+mod clients;
 mod dataloader_bound;
 mod edge;
 mod fuzz;

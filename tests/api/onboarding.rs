@@ -66,12 +66,10 @@ async fn onboarding_verification_publishing_and_suspension() {
     let hadi = app.buyer().await;
     let admin = app.admin().await;
 
+    let application = seller_application("Kripik Tempe Pak Hadi");
     let res = app
         .as_(&hadi)
-        .graphql(
-            APPLY,
-            json!({ "i": seller_application("Kripik Tempe Pak Hadi") }),
-        )
+        .graphql(APPLY, json!({ "i": application }))
         .await;
     let seller = &res["data"]["applyAsSeller"]["seller"];
     assert_eq!(seller["verificationStatus"], "PENDING", "{res}");
@@ -158,7 +156,7 @@ async fn onboarding_verification_publishing_and_suspension() {
         .await;
     let s = &res["data"]["updateSellerApplication"]["seller"];
     assert_eq!(s["verificationStatus"], "VERIFIED", "{res}");
-    assert_eq!(s["legal"]["nib"], "9120105799001");
+    assert_eq!(s["legal"]["nib"], application["nib"]);
     assert_eq!(s["pendingLegalChange"]["nib"], "9120105799002");
     let res = app.graphql(product_q, json!({ "s": product_slug })).await;
     assert!(res["data"]["product"].is_object());
@@ -359,4 +357,187 @@ async fn a_rejected_seller_edits_and_resubmits() {
         .graphql(update, json!({ "s": seller_id }))
         .await;
     assert_eq!(res.error_code(), Some("NOT_FOUND"));
+}
+
+/// One NIB is one business: a second application with a NIB already on record (another
+/// seller's legal data, or a legal change waiting for review) is a duplicate the office would
+/// review twice. It is refused (TAKEN, on the NIB, once every other field is valid) and writes
+/// nothing; so is a verified seller's change to someone else's NIB.
+#[tokio::test]
+async fn a_duplicate_nib_is_refused_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let first = app.seller().await;
+    let first_nib = entity::seller::Entity::find_by_id(first.id)
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap()
+        .nib
+        .unwrap();
+    let before = entity::seller::Entity::find()
+        .count(app.db())
+        .await
+        .unwrap();
+
+    let copycat = app.buyer().await;
+    let mut application = seller_application("Kripik Tempe Tiruan");
+    application["nib"] = json!(first_nib);
+    let res = app
+        .as_(&copycat)
+        .graphql(APPLY, json!({ "i": application }))
+        .await;
+    let errors = res.user_errors();
+    assert_eq!(errors.len(), 1, "{res}");
+    assert_eq!(
+        (errors[0].field.ends_with("nib"), errors[0].code.as_str()),
+        (true, "TAKEN"),
+        "{res}"
+    );
+    assert_eq!(
+        entity::seller::Entity::find()
+            .count(app.db())
+            .await
+            .unwrap(),
+        before
+    );
+
+    // With another field wrong too, only that field is reported (no probing of NIBs).
+    application["phone"] = json!("12");
+    let res = app
+        .as_(&copycat)
+        .graphql(APPLY, json!({ "i": application }))
+        .await;
+    assert!(res.user_errors().iter().all(|e| e.code != "TAKEN"), "{res}");
+
+    // A NIB waiting for review in another seller's legal change is taken too.
+    let second = app.seller().await;
+    let update = "mutation($s: ID!, $a: SellerApplicationInput!) { updateSellerApplication(input: { sellerId: $s, application: $a }) { userErrors { field code } } }";
+    let res = app
+        .as_(&second)
+        .graphql(
+            update,
+            json!({ "s": second.gid, "a": { "nib": "9120105700555" } }),
+        )
+        .await;
+    assert_eq!(res.user_errors(), vec![], "{res}");
+    let mut application = seller_application("Kripik Tempe Tiruan");
+    application["nib"] = json!("9120105700555");
+    let res = app
+        .as_(&copycat)
+        .graphql(APPLY, json!({ "i": application }))
+        .await;
+    assert_eq!(
+        res.user_errors().first().map(|e| e.code.as_str()),
+        Some("TAKEN"),
+        "{res}"
+    );
+
+    // A verified seller cannot move to another seller's NIB; keeping its own is fine.
+    let res = app
+        .as_(&first)
+        .graphql(
+            update,
+            json!({ "s": first.gid, "a": { "nib": "9120105700555" } }),
+        )
+        .await;
+    assert_eq!(
+        res.user_errors().first().map(|e| e.code.as_str()),
+        Some("TAKEN"),
+        "{res}"
+    );
+    let res = app
+        .as_(&first)
+        .graphql(
+            update,
+            json!({ "s": first.gid, "a": { "nib": first_nib, "address": "Jl. Raya Tongas 3" } }),
+        )
+        .await;
+    assert_eq!(res.user_errors(), vec![], "{res}");
+    assert_eq!(
+        entity::seller::Entity::find()
+            .count(app.db())
+            .await
+            .unwrap(),
+        before + 1
+    );
+}
+
+/// The office's queue: new applications and verified sellers' waiting legal changes (a renewed
+/// halal certificate) in one connection, longest waiting first, with `totalCount` and keyset
+/// cursors; a decided seller leaves it.
+#[tokio::test]
+async fn the_review_queue_holds_applications_and_legal_changes_longest_waiting_first() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let first = app.pending_seller().await;
+    let renewing = app.seller().await;
+    let second = app.pending_seller().await;
+    let res = app
+        .as_(&renewing)
+        .graphql(
+            "mutation($s: ID!) { updateSellerApplication(input: { sellerId: $s, application: { halalCertificateNumber: \"ID35110000123450925\", halalExpiresOn: \"2031-01-31\" } }) { userErrors { field code } } }",
+            json!({ "s": renewing.gid }),
+        )
+        .await;
+    assert_eq!(res.user_errors(), vec![], "{res}");
+    let queue = "query($after: String, $pending: Boolean, $status: VerificationStatus) { sellerApplications(first: 2, after: $after, pendingLegalChange: $pending, status: $status) { totalCount pageInfo { hasNextPage endCursor } edges { node { id pendingLegalChange { halalCertificateNumber } } } } }";
+    let ids = |res: &crate::helpers::GqlResponse| -> Vec<String> {
+        res.data()["sellerApplications"]["edges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| e["node"]["id"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let page1 = app.as_(&admin).graphql(queue, json!({})).await;
+    assert_eq!(
+        page1.data()["sellerApplications"]["totalCount"],
+        3,
+        "{page1}"
+    );
+    assert_eq!(ids(&page1), vec![first.gid.clone(), second.gid.clone()]);
+    let after = page1.data()["sellerApplications"]["pageInfo"]["endCursor"].clone();
+    let page2 = app
+        .as_(&admin)
+        .graphql(queue, json!({ "after": after }))
+        .await;
+    assert_eq!(ids(&page2), vec![renewing.gid.clone()], "{page2}");
+    assert_eq!(
+        page2.data()["sellerApplications"]["edges"][0]["node"]["pendingLegalChange"]["halalCertificateNumber"],
+        "ID35110000123450925"
+    );
+    assert_eq!(
+        page2.data()["sellerApplications"]["pageInfo"]["hasNextPage"],
+        false
+    );
+
+    // Only the legal changes; only one status.
+    let changes = app
+        .as_(&admin)
+        .graphql(queue, json!({ "pending": true }))
+        .await;
+    assert_eq!(ids(&changes), vec![renewing.gid.clone()], "{changes}");
+    let pending = app
+        .as_(&admin)
+        .graphql(queue, json!({ "status": "PENDING" }))
+        .await;
+    assert_eq!(
+        pending.data()["sellerApplications"]["totalCount"],
+        2,
+        "{pending}"
+    );
+
+    // A decision takes the seller out of the queue.
+    app.verify(&first).await;
+    let page1 = app.as_(&admin).graphql(queue, json!({})).await;
+    assert_eq!(
+        page1.data()["sellerApplications"]["totalCount"],
+        2,
+        "{page1}"
+    );
+    assert_eq!(ids(&page1), vec![second.gid.clone(), renewing.gid.clone()]);
+
+    // Sellers and buyers do not see the queue.
+    let res = app.as_(&second).graphql(queue, json!({})).await;
+    assert_eq!(res.error_code(), Some("FORBIDDEN"), "{res}");
 }

@@ -301,35 +301,27 @@ pub struct RegisterKioskInput {
 
 #[derive(SimpleObject)]
 pub struct RegisterKioskPayload {
-    pub kiosk: Option<KioskOut>,
+    /// The kiosk registered; null when `userErrors` is not empty.
+    pub kiosk: Option<Kiosk>,
     /// The kiosk's credential, shown this once: configure the device to send
     /// `Authorization: Kiosk <credential>`. Only a hash is stored.
     pub credential: Option<String>,
     pub user_errors: Vec<UserError>,
 }
 
-/// A kiosk, as returned by mutations.
-#[derive(SimpleObject)]
-pub struct KioskOut {
-    /// Kiosk ID (a UUID).
-    pub id: ID,
-    pub name: String,
-    pub revoked_at: Option<DateTime>,
-}
-
-impl From<kiosk::Model> for KioskOut {
-    fn from(k: kiosk::Model) -> Self {
-        KioskOut {
-            id: ID(k.id.to_string()),
-            name: k.name,
-            revoked_at: k.revoked_at.map(DateTime),
-        }
-    }
-}
-
 #[derive(InputObject)]
 pub struct RevokeKioskInput {
+    /// The kiosk's ID, as `kiosks` and `registerKiosk` give it.
     pub kiosk_id: ID,
+}
+
+/// Result of `revokeKiosk`.
+#[derive(SimpleObject)]
+pub struct RevokeKioskPayload {
+    /// The kiosk, now revoked; null when `userErrors` is not empty.
+    pub kiosk: Option<Kiosk>,
+    /// Why the input was refused; empty on success.
+    pub user_errors: Vec<UserError>,
 }
 
 #[derive(Default)]
@@ -442,7 +434,7 @@ impl AccountsMutation {
         let mut tx = ctx.begin().await?;
         let result = accounts::register_kiosk(&mut tx, outlet_id, &input.name, admin.user_id).await;
         let (registered, user_errors) = split(tx.finish(result).await)?;
-        let (kiosk, credential) = registered.map(|(k, c)| (KioskOut::from(k), c)).unzip();
+        let (kiosk, credential) = registered.map(|(k, c)| (Kiosk(k), c)).unzip();
         Ok(RegisterKioskPayload {
             kiosk,
             credential,
@@ -455,12 +447,16 @@ impl AccountsMutation {
         &self,
         ctx: &Context<'_>,
         input: RevokeKioskInput,
-    ) -> AppResult<KioskOut> {
+    ) -> AppResult<RevokeKioskPayload> {
         policy::may_manage_kiosks(ctx.caller()?)?;
         let id = uuid::Uuid::parse_str(&input.kiosk_id)
             .map_err(|_| AppError::invalid("input.kioskId", "not a kiosk ID"))?;
         let mut tx = ctx.begin().await?;
         let result = accounts::revoke_kiosk(&mut tx, id).await;
-        Ok(tx.finish(result).await?.into())
+        let (kiosk, user_errors) = split(tx.finish(result).await)?;
+        Ok(RevokeKioskPayload {
+            kiosk: kiosk.map(Kiosk),
+            user_errors,
+        })
     }
 }

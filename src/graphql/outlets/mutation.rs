@@ -9,6 +9,7 @@ use crate::{
     domain::global_id::{GlobalId, NodeKind},
     error::{AppError, AppResult},
     graphql::{
+        catalog::Product,
         context::ContextExt,
         enums::{OutletStatus, Weekday},
         outlets::Outlet,
@@ -111,9 +112,13 @@ pub struct OutletPayload {
 /// Result of `setProductFeatured`.
 #[derive(SimpleObject)]
 pub struct SetProductFeaturedPayload {
+    /// The product as it is now (`featured` included); null when `userErrors` is not empty.
+    pub product: Option<Product>,
     /// The product's global ID; null when `userErrors` is not empty.
+    #[graphql(deprecation = "ask `product { id }`, like every other product mutation")]
     pub product_id: Option<ID>,
     /// Whether the product is featured now; null when `userErrors` is not empty.
+    #[graphql(deprecation = "ask `product { featured }`, like every other product mutation")]
     pub featured: Option<bool>,
     /// Why the input was refused; empty on success.
     pub user_errors: Vec<UserError>,
@@ -296,7 +301,8 @@ impl OutletsMutation {
             product_id: product
                 .as_ref()
                 .map(|p| ID(GlobalId::new(NodeKind::Product, p.id).encode())),
-            featured: product.map(|p| p.featured),
+            featured: product.as_ref().map(|p| p.featured),
+            product: product.map(Product),
             user_errors,
         })
     }

@@ -103,18 +103,36 @@ impl SellersQuery {
             .ok_or_else(|| AppError::not_found("seller"))
     }
 
-    /// Administrators: sellers in one verification state (the review queue: PENDING), oldest first.
+    /// Administrators: the review queue, longest waiting first (by the seller's last change:
+    /// submission, resubmission or legal change). Without arguments it holds every seller the
+    /// office must decide on: PENDING applications and VERIFIED sellers with a legal change
+    /// waiting (`pendingLegalChange`, e.g. a renewed halal certificate). `status` lists one
+    /// verification state instead; `pendingLegalChange` keeps only sellers with (true) or
+    /// without (false) a waiting legal change.
     #[graphql(complexity = "crate::graphql::cost::connection(first, child_complexity)")]
     async fn seller_applications(
         &self,
         ctx: &Context<'_>,
-        status: crate::graphql::enums::VerificationStatus,
+        #[graphql(desc = "One verification state; the review queue when omitted.")] status: Option<
+            crate::graphql::enums::VerificationStatus,
+        >,
+        #[graphql(desc = "Only sellers with (true) or without (false) a legal change waiting.")]
+        pending_legal_change: Option<bool>,
         #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
-    ) -> AppResult<Vec<Seller>> {
+    ) -> AppResult<Conn<Seller>> {
         policy::may_review_sellers(ctx.caller()?)?;
         let page = Page::parse(first, after.as_deref())?;
-        let rows = sellers::by_status(&ctx.state()?.db, status.into(), &page).await?;
-        Ok(rows.into_iter().map(Seller).collect())
+        let filter = sellers::ApplicationFilter {
+            status: status.map(Into::into),
+            pending_legal_change,
+        };
+        let paged = sellers::applications_page(&ctx.state()?.db, &filter, &page).await?;
+        Ok(page_of(
+            paged,
+            &page,
+            CountQuery::Applications(filter),
+            Seller,
+        ))
     }
 }

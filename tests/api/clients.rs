@@ -1,0 +1,707 @@
+//! The client contract: the operations the shop app, the kiosk and the office's back office
+//! send live as `.graphql` documents under `clients/`. Every document must validate against the
+//! committed `schema.graphql` (with an independent validator, not the server's own), hold one
+//! operation named after its file, and be run by a story below, so that neither the schema nor
+//! the documents can drift without a red test.
+
+use std::path::{Path, PathBuf};
+
+use apollo_compiler::{ExecutableDocument, Schema, executable::Operation};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const CLIENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/clients");
+
+/// Every client document: (`app/HomeProducts`, its text).
+fn documents() -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for client in ["app", "kiosk", "office"] {
+        let dir = Path::new(CLIENTS).join(client);
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|entry| entry.expect("directory entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "graphql"))
+            .collect();
+        files.sort();
+        for file in files {
+            let stem = file
+                .file_stem()
+                .expect("file name")
+                .to_string_lossy()
+                .to_string();
+            let text = std::fs::read_to_string(&file).expect("client document");
+            found.push((format!("{client}/{stem}"), text));
+        }
+    }
+    found
+}
+
+/// The text of one client document, e.g. `op("app/HomeProducts")`.
+pub fn op(name: &str) -> String {
+    std::fs::read_to_string(format!("{CLIENTS}/{name}.graphql"))
+        .unwrap_or_else(|e| panic!("client document {name}: {e}"))
+}
+
+#[test]
+fn every_client_document_validates_against_the_committed_schema() {
+    let sdl = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
+        .expect("schema.graphql");
+    let schema = Schema::parse_and_validate(sdl, "schema.graphql")
+        .unwrap_or_else(|e| panic!("schema.graphql does not validate:\n{e}"));
+    let stories =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/clients.rs"))
+            .expect("this file");
+    let documents = documents();
+    assert!(
+        documents.len() >= 30,
+        "only {} client documents",
+        documents.len()
+    );
+    let mut failures = Vec::new();
+    for (name, text) in &documents {
+        match ExecutableDocument::parse_and_validate(
+            &schema,
+            text.as_str(),
+            format!("{name}.graphql"),
+        ) {
+            Err(e) => failures.push(format!("{name}: does not validate:\n{e}")),
+            Ok(doc) => {
+                let operations: Vec<&Operation> =
+                    doc.operations.iter().map(|o| o.as_ref()).collect();
+                let stem = name.rsplit('/').next().unwrap_or_default();
+                if operations.len() != 1
+                    || operations[0].name.as_ref().map(|n| n.as_str()) != Some(stem)
+                {
+                    failures.push(format!("{name}: must hold one operation named {stem}"));
+                }
+            }
+        }
+        if !stories.contains(&format!("op(\"{name}\")")) {
+            failures.push(format!("{name}: no story runs it"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Data of a client operation, failing the story on any top-level error.
+async fn ok(res: GqlResponse, name: &str) -> Value {
+    assert!(
+        res.body
+            .get("errors")
+            .is_none_or(|e| e.as_array().is_some_and(|a| a.is_empty())),
+        "{name} failed: {res}"
+    );
+    res.data().clone()
+}
+
+/// A traveller on the phone app: home page, scroll, categories, search, product, seller.
+#[tokio::test]
+async fn shopper_story() {
+    let app = TestApp::spawn_seeded().await;
+    let home = ok(
+        app.graphql(&op("app/HomeProducts"), json!({ "first": 5 }))
+            .await,
+        "home",
+    )
+    .await;
+    let page = &home["products"];
+    assert_eq!(page["edges"].as_array().map(Vec::len), Some(5));
+    let after = page["pageInfo"]["endCursor"].clone();
+    let next = ok(
+        app.graphql(
+            &op("app/HomeProducts"),
+            json!({ "first": 5, "after": after }),
+        )
+        .await,
+        "home, page 2",
+    )
+    .await;
+    let first_ids: Vec<&Value> = page["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| &e["node"]["id"])
+        .collect();
+    for edge in next["products"]["edges"].as_array().into_iter().flatten() {
+        assert!(
+            !first_ids.contains(&&edge["node"]["id"]),
+            "page 2 repeats page 1"
+        );
+    }
+
+    let categories = ok(
+        app.graphql(&op("app/Categories"), json!({})).await,
+        "categories",
+    )
+    .await;
+    assert!(
+        categories["categories"]
+            .as_array()
+            .is_some_and(|c| c.len() > 5)
+    );
+
+    let found = ok(
+        app.graphql(&op("app/SearchProducts"), json!({ "search": "keripik" }))
+            .await,
+        "search",
+    )
+    .await;
+    let slug = found["products"]["edges"][0]["node"]["slug"]
+        .as_str()
+        .expect("a search hit")
+        .to_owned();
+
+    let product = ok(
+        app.graphql(&op("app/ProductDetail"), json!({ "slug": slug }))
+            .await,
+        "product",
+    )
+    .await;
+    let seller_slug = product["product"]["seller"]["slug"]
+        .as_str()
+        .expect("seller slug")
+        .to_owned();
+    let seller = ok(
+        app.graphql(&op("app/SellerPage"), json!({ "slug": seller_slug }))
+            .await,
+        "seller",
+    )
+    .await;
+    assert!(
+        seller["seller"]["products"]["totalCount"]
+            .as_i64()
+            .is_some_and(|n| n >= 1)
+    );
+}
+
+fn user_errors_of(data: &Value, field: &str) -> Value {
+    data[field]["userErrors"].clone()
+}
+
+fn no_user_errors(data: &Value, field: &str) {
+    assert_eq!(user_errors_of(data, field), json!([]), "{field}: {data}");
+}
+
+/// A maker in Leces: signs up, applies, starts a catalogue while under review (drafts of a
+/// PENDING seller must load: a break the client trial found), is verified, publishes, stocks
+/// a stall, edits, unpublishes, signs out.
+#[tokio::test]
+async fn seller_story() {
+    let app = TestApp::spawn().await;
+    let office = app.admin().await;
+    let outlet = app.outlet().await;
+    let email = unique_email("penjual");
+    let password = "kripik-tempe-leces-2026";
+
+    let signed_up = ok(
+        app.graphql(
+            &op("app/Register"),
+            json!({ "input": { "email": email, "displayName": "Bu Sri", "password": password } }),
+        )
+        .await,
+        "register",
+    )
+    .await;
+    no_user_errors(&signed_up, "register");
+    // Sign-up signs in: the app goes straight on with these tokens.
+    let me = Credential::Bearer(
+        signed_up["register"]["tokens"]["accessToken"]
+            .as_str()
+            .expect("register signs in")
+            .into(),
+    );
+    let viewer = ok(
+        app.as_(&me).graphql(&op("app/Viewer"), json!({})).await,
+        "viewer",
+    )
+    .await;
+    assert_eq!(
+        viewer["viewer"]["user"]["displayName"], "Bu Sri",
+        "{viewer}"
+    );
+    // Signing in on a second phone.
+    let login = ok(
+        app.graphql(
+            &op("app/Login"),
+            json!({ "identifier": email, "password": password }),
+        )
+        .await,
+        "login",
+    )
+    .await;
+    no_user_errors(&login, "login");
+    let me = Credential::Bearer(
+        login["login"]["tokens"]["accessToken"]
+            .as_str()
+            .expect("token")
+            .into(),
+    );
+    let refresh = login["login"]["tokens"]["refreshToken"]
+        .as_str()
+        .expect("refresh")
+        .to_owned();
+
+    let kecamatan = ok(
+        app.graphql(&op("app/Kecamatan"), json!({})).await,
+        "kecamatan",
+    )
+    .await;
+    assert!(
+        kecamatan["kecamatan"]
+            .as_array()
+            .is_some_and(|k| k.len() == 24),
+        "{kecamatan}"
+    );
+
+    let applied = ok(
+        app.as_(&me)
+            .graphql(
+                &op("app/ApplyAsSeller"),
+                json!({ "application": seller_application("Kripik Bu Sri") }),
+            )
+            .await,
+        "applyAsSeller",
+    )
+    .await;
+    no_user_errors(&applied, "applyAsSeller");
+    let seller_id = applied["applyAsSeller"]["seller"]["id"]
+        .as_str()
+        .expect("seller id")
+        .to_owned();
+
+    // Under review: drafts can be prepared, and every field of them loads.
+    let created = ok(
+        app.as_(&me)
+            .graphql(
+                &op("app/CreateProduct"),
+                json!({ "sellerId": seller_id, "product": {
+                    "categoryId": category_id("keripik"), "name": "Kripik Tempe Original",
+                    "description": "Tempe tipis digoreng renyah.", "price": 18000, "unitLabel": "bungkus 250 g", "halal": false
+                } }),
+            )
+            .await,
+        "createProduct while PENDING",
+    )
+    .await;
+    no_user_errors(&created, "createProduct");
+    let product = &created["createProduct"]["product"];
+    assert_eq!(product["status"], "DRAFT");
+    assert_eq!(product["seller"]["id"], seller_id.as_str());
+    let product_id = product["id"].as_str().expect("product id").to_owned();
+
+    let viewer = ok(
+        app.as_(&me).graphql(&op("app/Viewer"), json!({})).await,
+        "viewer",
+    )
+    .await;
+    assert_eq!(
+        viewer["viewer"]["sellers"][0]["verificationStatus"],
+        "PENDING"
+    );
+
+    // The office reads the application and verifies what it read.
+    let review = ok(
+        app.as_(&office)
+            .graphql(&op("office/SellerReview"), json!({ "id": seller_id }))
+            .await,
+        "review",
+    )
+    .await;
+    let version = review["node"]["version"]
+        .as_str()
+        .expect("version")
+        .to_owned();
+    let verified = ok(
+        app.as_(&office)
+            .graphql(
+                &op("office/VerifySeller"),
+                json!({ "sellerId": seller_id, "reviewedVersion": version }),
+            )
+            .await,
+        "verifySeller",
+    )
+    .await;
+    no_user_errors(&verified, "verifySeller");
+    let placed = ok(
+        app.as_(&office)
+            .graphql(
+                &op("office/AssignSellerToOutlet"),
+                json!({ "outletId": outlet.gid, "sellerId": seller_id }),
+            )
+            .await,
+        "assignSellerToOutlet",
+    )
+    .await;
+    no_user_errors(&placed, "assignSellerToOutlet");
+
+    // Verified: edit, publish, stock.
+    let edited = ok(
+        app.as_(&me)
+            .graphql(
+                &op("app/UpdateProduct"),
+                json!({ "productId": product_id, "product": { "price": 20000 } }),
+            )
+            .await,
+        "updateProduct",
+    )
+    .await;
+    no_user_errors(&edited, "updateProduct");
+    assert_eq!(edited["updateProduct"]["product"]["price"], 20000);
+    let published = ok(
+        app.as_(&me)
+            .graphql(
+                &op("app/PublishProduct"),
+                json!({ "productId": product_id }),
+            )
+            .await,
+        "publishProduct",
+    )
+    .await;
+    no_user_errors(&published, "publishProduct");
+    let stocked = ok(
+        app.as_(&me)
+            .graphql(
+                &op("app/SetStock"),
+                json!({ "outletId": outlet.gid, "productId": product_id, "quantity": 12 }),
+            )
+            .await,
+        "setStock",
+    )
+    .await;
+    no_user_errors(&stocked, "setStock");
+    let mine = ok(
+        app.as_(&me).graphql(&op("app/MyProducts"), json!({})).await,
+        "my products",
+    )
+    .await;
+    let node = &mine["viewer"]["sellers"][0]["managedProducts"]["edges"][0]["node"];
+    assert_eq!(
+        (node["status"].as_str(), node["totalStock"].as_i64()),
+        (Some("ACTIVE"), Some(12))
+    );
+
+    let unpublished = ok(
+        app.as_(&me)
+            .graphql(
+                &op("app/UnpublishProduct"),
+                json!({ "productId": product_id }),
+            )
+            .await,
+        "unpublishProduct",
+    )
+    .await;
+    no_user_errors(&unpublished, "unpublishProduct");
+
+    // Two screens refresh with the same token at once (or a retry after a lost answer): both
+    // get the same successor and the session goes on (a break the client trial found).
+    let (doc, vars) = (op("app/RefreshToken"), json!({ "refreshToken": refresh }));
+    let (one, two) = tokio::join!(
+        app.graphql(&doc, vars.clone()),
+        app.graphql(&doc, vars.clone())
+    );
+    let (one, two) = (ok(one, "refresh").await, ok(two, "refresh again").await);
+    no_user_errors(&one, "refreshToken");
+    no_user_errors(&two, "refreshToken");
+    let next = one["refreshToken"]["tokens"]["refreshToken"]
+        .as_str()
+        .expect("rotated")
+        .to_owned();
+    assert_eq!(two["refreshToken"]["tokens"]["refreshToken"], next.as_str());
+    let out = ok(
+        app.graphql(&op("app/Logout"), json!({ "refreshToken": next }))
+            .await,
+        "logout",
+    )
+    .await;
+    assert_eq!(out["logout"]["ok"], true);
+    // A refused refresh answers like a failed login: no tokens, one user error.
+    let after = ok(
+        app.graphql(&op("app/RefreshToken"), json!({ "refreshToken": next }))
+            .await,
+        "refresh after logout",
+    )
+    .await;
+    assert!(after["refreshToken"]["tokens"].is_null(), "{after}");
+    assert_eq!(
+        after["refreshToken"]["userErrors"][0]["code"], "INVALID_CREDENTIALS",
+        "{after}"
+    );
+}
+
+/// The regency office: sends an application back, sees it resubmitted, suspends and
+/// reinstates, opens a stall with staff and a kiosk, features a product, retires the kiosk.
+#[tokio::test]
+async fn office_story() {
+    let app = TestApp::spawn().await;
+    let office = app.admin().await;
+    let applicant = app.pending_seller().await;
+
+    // The queue shows the application; the reviewer opens it from there.
+    let queue = ok(
+        app.as_(&office)
+            .graphql(&op("office/ReviewQueue"), json!({}))
+            .await,
+        "review queue",
+    )
+    .await;
+    assert_eq!(queue["sellerApplications"]["totalCount"], 1, "{queue}");
+    assert_eq!(
+        queue["sellerApplications"]["edges"][0]["node"]["id"],
+        applicant.gid.as_str()
+    );
+
+    let review = ok(
+        app.as_(&office)
+            .graphql(&op("office/SellerReview"), json!({ "id": applicant.gid }))
+            .await,
+        "review",
+    )
+    .await;
+    let version = review["node"]["version"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{review}"))
+        .to_owned();
+    let rejected = ok(
+        app.as_(&office)
+            .graphql(
+                &op("office/RejectSeller"),
+                json!({ "sellerId": applicant.gid, "reviewedVersion": version, "reason": "Foto KTP buram" }),
+            )
+            .await,
+        "rejectSeller",
+    )
+    .await;
+    no_user_errors(&rejected, "rejectSeller");
+    assert_eq!(
+        rejected["rejectSeller"]["seller"]["verificationStatus"],
+        "REJECTED"
+    );
+
+    let resubmitted = ok(
+        app.as_(&applicant)
+            .graphql(
+                &op("app/UpdateSellerApplication"),
+                json!({ "sellerId": applicant.gid, "application": { "address": "Jl. Raya Leces 12" } }),
+            )
+            .await,
+        "updateSellerApplication",
+    )
+    .await;
+    no_user_errors(&resubmitted, "updateSellerApplication");
+    assert_eq!(
+        resubmitted["updateSellerApplication"]["seller"]["verificationStatus"],
+        "PENDING"
+    );
+
+    let review = ok(
+        app.as_(&office)
+            .graphql(&op("office/SellerReview"), json!({ "id": applicant.gid }))
+            .await,
+        "review",
+    )
+    .await;
+    let version = review["node"]["version"]
+        .as_str()
+        .expect("version")
+        .to_owned();
+    let verified = ok(
+        app.as_(&office)
+            .graphql(
+                &op("office/VerifySeller"),
+                json!({ "sellerId": applicant.gid, "reviewedVersion": version }),
+            )
+            .await,
+        "verifySeller",
+    )
+    .await;
+    no_user_errors(&verified, "verifySeller");
+
+    let suspended = ok(
+        app.as_(&office)
+            .graphql(
+                &op("office/SuspendSeller"),
+                json!({ "sellerId": applicant.gid, "reason": "Laporan pembeli" }),
+            )
+            .await,
+        "suspendSeller",
+    )
+    .await;
+    assert_eq!(
+        suspended["suspendSeller"]["seller"]["verificationStatus"],
+        "SUSPENDED"
+    );
+    let reinstated = ok(
+        app.as_(&office)
+            .graphql(
+                &op("office/ReinstateSeller"),
+                json!({ "sellerId": applicant.gid }),
+            )
+            .await,
+        "reinstateSeller",
+    )
+    .await;
+    assert_eq!(
+        reinstated["reinstateSeller"]["seller"]["verificationStatus"],
+        "VERIFIED"
+    );
+
+    let code = format!("TGS-{}", &short_id()[..4]).to_uppercase();
+    let opened = ok(
+        app.as_(&office)
+            .graphql(
+                &op("office/CreateOutlet"),
+                json!({ "input": {
+                    "code": code, "name": "Kios Oleh-Oleh Uji", "restArea": "Rest Area Tongas",
+                    "villageCode": "35.13.05.2001", "latitude": -7.7526, "longitude": 113.1165,
+                    "openingHours": [{ "weekday": "MONDAY", "opens": "07:00", "closes": "21:00" }]
+                } }),
+            )
+            .await,
+        "createOutlet",
+    )
+    .await;
+    no_user_errors(&opened, "createOutlet");
+    let outlet_id = opened["createOutlet"]["outlet"]["id"]
+        .as_str()
+        .expect("outlet id")
+        .to_owned();
+
+    let clerk = app.buyer().await;
+    let staffed = ok(
+        app.as_(&office)
+            .graphql(
+                &op("office/AssignOutletStaff"),
+                json!({ "outletId": outlet_id, "userId": clerk.id.to_string() }),
+            )
+            .await,
+        "assignOutletStaff",
+    )
+    .await;
+    no_user_errors(&staffed, "assignOutletStaff");
+
+    let kiosk = ok(
+        app.as_(&office)
+            .graphql(
+                &op("office/RegisterKiosk"),
+                json!({ "outletId": outlet_id, "name": "Kiosk pintu utara" }),
+            )
+            .await,
+        "registerKiosk",
+    )
+    .await;
+    no_user_errors(&kiosk, "registerKiosk");
+    let kiosk_id = kiosk["registerKiosk"]["kiosk"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{kiosk}"))
+        .to_owned();
+    let listed = ok(
+        app.as_(&office)
+            .graphql(&op("office/Kiosks"), json!({ "outletId": outlet_id }))
+            .await,
+        "kiosks",
+    )
+    .await;
+    assert_eq!(listed["kiosks"].as_array().map(Vec::len), Some(1));
+
+    let product = app.product(&applicant, NewProduct::default()).await;
+    let featured = ok(
+        app.as_(&office)
+            .graphql(
+                &op("office/FeatureProduct"),
+                json!({ "productId": product.gid, "featured": true }),
+            )
+            .await,
+        "setProductFeatured",
+    )
+    .await;
+    no_user_errors(&featured, "setProductFeatured");
+
+    let revoked = ok(
+        app.as_(&office)
+            .graphql(&op("office/RevokeKiosk"), json!({ "kioskId": kiosk_id }))
+            .await,
+        "revokeKiosk",
+    )
+    .await;
+    assert!(
+        !revoked["revokeKiosk"]["kiosk"]["revokedAt"].is_null(),
+        "{revoked}"
+    );
+}
+
+/// The kiosk at a stall: its own shelf, the tabs, a search, a product and where to find it.
+#[tokio::test]
+async fn kiosk_story() {
+    let app = TestApp::spawn().await;
+    let outlet = app.outlet().await;
+    let seller = app.seller().await;
+    app.place(&seller.gid, &outlet).await;
+    let product = app
+        .product(
+            &seller,
+            NewProduct {
+                name: "Kripik Mangga Tongas".into(),
+                ..NewProduct::default()
+            },
+        )
+        .await;
+    app.stock(&outlet, &product, 7).await;
+    let kiosk = app.kiosk(&outlet).await;
+
+    // The kiosk learns its stall from its credential (a break the client trial found) ...
+    let me = ok(
+        app.as_(&kiosk)
+            .graphql(&op("kiosk/KioskWhoAmI"), json!({}))
+            .await,
+        "who am I",
+    )
+    .await;
+    assert!(me["viewer"].is_null(), "{me}");
+    let code = me["kioskViewer"]["outlet"]["code"]
+        .as_str()
+        .expect("the kiosk's outlet")
+        .to_owned();
+    assert_eq!(code, outlet.code);
+    // ... and codes typed by hand are found in any case, with stray spaces.
+    let typed = format!(" {} ", code.to_lowercase());
+    let shelf = ok(
+        app.as_(&kiosk)
+            .graphql(&op("kiosk/KioskOutlet"), json!({ "code": typed }))
+            .await,
+        "shelf",
+    )
+    .await;
+    assert_eq!(shelf["outlet"]["products"]["totalCount"], 1, "{shelf}");
+    let tabs = ok(
+        app.as_(&kiosk)
+            .graphql(&op("kiosk/KioskCategories"), json!({}))
+            .await,
+        "tabs",
+    )
+    .await;
+    assert!(tabs["categories"].as_array().is_some_and(|c| !c.is_empty()));
+    let found = ok(
+        app.as_(&kiosk)
+            .graphql(&op("kiosk/KioskSearch"), json!({ "search": "mangga" }))
+            .await,
+        "search",
+    )
+    .await;
+    assert_eq!(
+        found["products"]["edges"][0]["node"]["id"],
+        product.gid.as_str(),
+        "{found}"
+    );
+    let detail = ok(
+        app.as_(&kiosk)
+            .graphql(&op("kiosk/KioskProduct"), json!({ "id": product.gid }))
+            .await,
+        "product",
+    )
+    .await;
+    assert_eq!(
+        detail["product"]["availability"][0]["quantity"], 7,
+        "{detail}"
+    );
+}
