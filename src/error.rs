@@ -58,6 +58,9 @@ pub enum AppError {
     Busy,
     Unauthenticated,
     Forbidden,
+    /// A presigned upload to the local media store does not match its signed grant (expired,
+    /// forged, another type or length); nothing is stored, as S3 refuses with 403.
+    UploadRefused(String),
     Internal(Arc<anyhow::Error>),
 }
 
@@ -227,6 +230,7 @@ impl AppError {
             AppError::Busy => "the server is busy; try again in a moment".into(),
             AppError::Unauthenticated => "authentication required".into(),
             AppError::Forbidden => "you are not allowed to do this".into(),
+            AppError::UploadRefused(why) => why.clone(),
             AppError::Internal(_) => "internal error".into(),
         }
     }
@@ -245,6 +249,7 @@ impl AppError {
             AppError::Busy => "BUSY",
             AppError::Unauthenticated => "UNAUTHENTICATED",
             AppError::Forbidden => "FORBIDDEN",
+            AppError::UploadRefused(_) => "UPLOAD_REFUSED",
             AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -263,7 +268,7 @@ impl AppError {
             AppError::MethodNotAllowed(_) => 405,
             AppError::Busy => 503,
             AppError::Unauthenticated => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::UploadRefused(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::Internal(_) => 500,
             _ => 400,

@@ -17,6 +17,7 @@ mod dataloader_bound;
 mod edge;
 mod http;
 mod jobs;
+mod media;
 mod onboarding;
 mod outlet_admin;
 mod query_cost;
