@@ -86,7 +86,17 @@ impl S3Store {
             .bucket(&self.bucket)
             .send()
             .await
-            .map_err(sdk_error)
+            .map_err(|err| match err.raw_response().map(|r| r.status().as_u16()) {
+                // HEAD answers carry no body, so the SDK's own message says little.
+                Some(404) => anyhow::anyhow!("the bucket does not exist (404)"),
+                Some(403) => anyhow::anyhow!(
+                    "access denied (403): check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and the bucket's policy"
+                ),
+                Some(301) => anyhow::anyhow!(
+                    "the bucket is in another region (301): check S3_REGION"
+                ),
+                _ => sdk_error(err),
+            })
             .with_context(|| format!("HEAD {}", self.target))?;
         Ok(())
     }
