@@ -62,6 +62,9 @@ pub enum AppError {
     /// not sign in again. Forged or malformed tokens stay `Unauthenticated`.
     TokenExpired,
     Forbidden,
+    /// A presigned upload to the local media store does not match its signed grant (expired,
+    /// forged, another type or length); nothing is stored, as S3 refuses with 403.
+    UploadRefused(String),
     Internal(Arc<anyhow::Error>),
 }
 
@@ -241,6 +244,7 @@ impl AppError {
             AppError::Unauthenticated => "authentication required".into(),
             AppError::TokenExpired => "the access token has expired; refresh it".into(),
             AppError::Forbidden => "you are not allowed to do this".into(),
+            AppError::UploadRefused(why) => why.clone(),
             AppError::Internal(_) => "internal error".into(),
         }
     }
@@ -260,6 +264,7 @@ impl AppError {
             AppError::Unauthenticated => "UNAUTHENTICATED",
             AppError::TokenExpired => "TOKEN_EXPIRED",
             AppError::Forbidden => "FORBIDDEN",
+            AppError::UploadRefused(_) => "UPLOAD_REFUSED",
             AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -278,7 +283,7 @@ impl AppError {
             AppError::MethodNotAllowed(_) => 405,
             AppError::Busy => 503,
             AppError::Unauthenticated | AppError::TokenExpired => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::UploadRefused(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::Internal(_) => 500,
             _ => 400,

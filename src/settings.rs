@@ -35,6 +35,9 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Base URL media links are built on; `None` means the app serves them at `/media`.
     pub media_public_url: Option<String>,
+    /// S3 storage for media (`S3_BUCKET` and friends); `None` keeps media on local disk under
+    /// `<DATA_DIR>/media`.
+    pub s3: Option<S3Settings>,
     /// Seed the demo catalogue on an empty database (never in production).
     pub seed_demo: bool,
     /// Redis for cache and events (used by later features; `None` means in-process).
@@ -54,6 +57,92 @@ pub struct Settings {
     pub cors: CorsOrigins,
     /// How the server stops on SIGTERM or Ctrl-C.
     pub shutdown: ShutdownSettings,
+}
+
+/// Where media live when `S3_BUCKET` is set.
+#[derive(Clone, PartialEq, Eq)]
+pub struct S3Settings {
+    pub bucket: String,
+    /// `S3_ENDPOINT`: MinIO, R2, Garage, …; `None` is AWS itself.
+    pub endpoint: Option<String>,
+    /// `S3_REGION`, else `AWS_REGION`, else `us-east-1`.
+    pub region: String,
+    /// `S3_FORCE_PATH_STYLE`: `http://host/bucket/key` instead of `http://bucket.host/key`.
+    pub force_path_style: bool,
+    /// `S3_PREFIX`: prepended to every key, e.g. `pasar-oleh/`.
+    pub prefix: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+}
+
+/// Never prints the secret key or session token.
+impl std::fmt::Debug for S3Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Settings")
+            .field("bucket", &self.bucket)
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("force_path_style", &self.force_path_style)
+            .field("prefix", &self.prefix)
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl S3Settings {
+    /// Reads the S3 variables; `None` when `S3_BUCKET` is unset.
+    fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Option<Self>, SettingsError> {
+        let Some(bucket) = get("S3_BUCKET") else {
+            return Ok(None);
+        };
+        let force_path_style = match get("S3_FORCE_PATH_STYLE").as_deref() {
+            None | Some("0") | Some("false") | Some("no") => false,
+            Some("1") | Some("true") | Some("yes") => true,
+            Some(other) => {
+                return Err(SettingsError::Invalid {
+                    name: "S3_FORCE_PATH_STYLE",
+                    reason: format!("expected true or false, got {other:?}"),
+                });
+            }
+        };
+        let endpoint = get("S3_ENDPOINT");
+        if let Some(endpoint) = &endpoint {
+            match url::Url::parse(endpoint) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") => {}
+                _ => {
+                    return Err(SettingsError::Invalid {
+                        name: "S3_ENDPOINT",
+                        reason: format!("expected an http(s) URL, got {endpoint:?}"),
+                    });
+                }
+            }
+        }
+        let (Some(access_key_id), Some(secret_access_key)) =
+            (get("AWS_ACCESS_KEY_ID"), get("AWS_SECRET_ACCESS_KEY"))
+        else {
+            return Err(SettingsError::Invalid {
+                name: "S3_BUCKET",
+                reason: "is set, so AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set too"
+                    .into(),
+            });
+        };
+        let prefix = get("S3_PREFIX")
+            .map(|p| format!("{}/", p.trim_matches('/')))
+            .unwrap_or_default();
+        Ok(Some(S3Settings {
+            bucket,
+            endpoint,
+            region: get("S3_REGION")
+                .or_else(|| get("AWS_REGION"))
+                .unwrap_or_else(|| "us-east-1".into()),
+            force_path_style,
+            prefix,
+            access_key_id,
+            secret_access_key,
+            session_token: get("AWS_SESSION_TOKEN"),
+        }))
+    }
 }
 
 /// Origins whose browser pages may call the API (CORS).
@@ -473,6 +562,7 @@ impl Settings {
             database_max_connections,
             data_dir,
             media_public_url: get("MEDIA_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
+            s3: S3Settings::from_lookup(get)?,
             seed_demo,
             redis_url: get("REDIS_URL"),
             jwt_secret: get("JWT_SECRET"),
@@ -498,6 +588,7 @@ impl Settings {
             database_max_connections: 5,
             data_dir,
             media_public_url: None,
+            s3: None,
             seed_demo: false,
             redis_url: None,
             jwt_secret: Some("test-secret-test-secret-test-secret".into()),
@@ -782,5 +873,38 @@ mod tests {
         ] {
             assert!(Settings::from_lookup(lookup(&bad)).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn s3_is_chosen_by_the_bucket_and_needs_credentials() {
+        assert_eq!(Settings::from_lookup(lookup(&[])).unwrap().s3, None);
+        let s3 = Settings::from_lookup(lookup(&[
+            ("S3_BUCKET", "foto"),
+            ("S3_ENDPOINT", "http://127.0.0.1:9000"),
+            ("S3_FORCE_PATH_STYLE", "true"),
+            ("AWS_REGION", "ap-southeast-3"),
+            ("S3_PREFIX", "/pasar-oleh/"),
+            ("AWS_ACCESS_KEY_ID", "AKIA1"),
+            ("AWS_SECRET_ACCESS_KEY", "very-secret-key"),
+        ]))
+        .unwrap()
+        .s3
+        .unwrap();
+        assert_eq!(s3.bucket, "foto");
+        assert_eq!(s3.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        assert!(s3.force_path_style);
+        assert_eq!(s3.region, "ap-southeast-3");
+        assert_eq!(s3.prefix, "pasar-oleh/");
+        assert!(!format!("{s3:?}").contains("very-secret-key"));
+        let err = Settings::from_lookup(lookup(&[("S3_BUCKET", "foto")])).unwrap_err();
+        assert!(err.to_string().contains("AWS_ACCESS_KEY_ID"), "{err}");
+        let err = Settings::from_lookup(lookup(&[
+            ("S3_BUCKET", "foto"),
+            ("S3_ENDPOINT", "minio:9000"),
+            ("AWS_ACCESS_KEY_ID", "a"),
+            ("AWS_SECRET_ACCESS_KEY", "b"),
+        ]))
+        .unwrap_err();
+        assert!(err.to_string().contains("S3_ENDPOINT"), "{err}");
     }
 }

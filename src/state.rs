@@ -37,11 +37,17 @@ impl AppState {
     pub async fn connect(settings: Settings) -> anyhow::Result<Self> {
         let (db, statements) =
             db::connect(&settings.database_url, settings.database_max_connections).await?;
-        let media_base = settings
-            .media_public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}/media", settings.bind));
-        let media = MediaStore::local(settings.data_dir.join("media"), media_base);
+        let media = match &settings.s3 {
+            // Refuses to start when the bucket does not answer.
+            Some(s3) => MediaStore::s3(s3, settings.media_public_url.clone()).await?,
+            None => MediaStore::local(
+                settings.data_dir.join("media"),
+                settings
+                    .media_public_url
+                    .clone()
+                    .unwrap_or_else(|| format!("http://{}/media", settings.bind)),
+            ),
+        };
         let jwt = Arc::new(keys::load(&settings)?);
         let cache = Cache::in_memory(
             std::time::Duration::from_secs(15 * 60),

@@ -41,7 +41,7 @@ pub async fn security_headers(
 }
 
 /// The caching decision for every response: a handler that chose a policy keeps it (media:
-/// public for a day); everything else, GraphQL answers above all (they can depend on the
+/// public and immutable, their keys being content-addressed); everything else, GraphQL answers above all (they can depend on the
 /// caller), is `no-store`. Public caching of anonymous GET queries, if it comes, is decided here.
 fn cache_policy(headers: &mut HeaderMap) {
     if !headers.contains_key(header::CACHE_CONTROL) {

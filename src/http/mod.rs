@@ -6,6 +6,7 @@ mod cors;
 mod graphiql;
 mod graphql;
 mod headers;
+mod media;
 mod request_log;
 pub mod transport;
 
@@ -35,7 +36,7 @@ impl Readiness {
     }
 }
 
-use crate::{infra::media::content_type_of, state::AppState};
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -46,7 +47,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz))
-    .route("/media/{key:.+}", web::get().to(media));
+    // The upload resource comes first: `/media/{key}` would otherwise claim its paths.
+    .service(web::resource("/media/upload/{token}").route(web::put().to(media::upload)))
+    .route("/media/{key:.+}", web::get().to(media::get));
 }
 
 /// Alive: the process answers.
@@ -54,34 +57,44 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
-/// Ready: the database answers too, and no shutdown has begun.
+/// Ready: the database and the media storage answer, and no shutdown has begun.
 async fn readyz(state: web::Data<AppState>, readiness: web::Data<Readiness>) -> HttpResponse {
     if readiness.is_stopping() {
         return HttpResponse::ServiceUnavailable()
             .json(json!({ "status": "unavailable", "shutdown": "in progress" }));
     }
-    match state.db.ping().await {
-        Ok(()) => HttpResponse::Ok().json(json!({ "status": "ok", "database": "up" })),
+    let check = std::time::Duration::from_secs(3);
+    let database = match state.db.ping().await {
+        Ok(()) => true,
         Err(err) => {
-            tracing::warn!(error = %err, "readiness check failed");
-            HttpResponse::ServiceUnavailable()
-                .json(json!({ "status": "unavailable", "database": "down" }))
+            tracing::warn!(error = %err, "readiness check failed: database");
+            false
         }
-    }
-}
-
-/// Photos stored on local disk (development default). Production puts a CDN or S3 in front
-/// (`MEDIA_PUBLIC_URL`) and never reaches this route.
-async fn media(state: web::Data<AppState>, key: web::Path<String>) -> HttpResponse {
-    match state.media.get(&key).await {
-        Some(bytes) => HttpResponse::Ok()
-            .content_type(content_type_of(&key))
-            .insert_header(("cache-control", "public, max-age=86400"))
-            .insert_header((
-                "content-security-policy",
-                "default-src 'none'; style-src 'unsafe-inline'",
-            ))
-            .body(bytes),
-        None => HttpResponse::NotFound().json(json!({ "error": "not found" })),
+    };
+    let storage = match tokio::time::timeout(check, state.media.check()).await {
+        Ok(Ok(())) => true,
+        Ok(Err(err)) => {
+            tracing::warn!(
+                error = format!("{err:#}"),
+                "readiness check failed: storage"
+            );
+            false
+        }
+        Err(_) => {
+            tracing::warn!("readiness check failed: storage did not answer in time");
+            false
+        }
+    };
+    let up = |ok: bool| if ok { "up" } else { "down" };
+    let body = json!({
+        "status": if database && storage { "ok" } else { "unavailable" },
+        "database": up(database),
+        "storage": up(storage),
+        "storageBackend": state.media.backend_name(),
+    });
+    if database && storage {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
     }
 }

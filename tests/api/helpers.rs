@@ -123,6 +123,31 @@ impl TestApp {
         Events(self.state.events.subscribe())
     }
 
+    /// The media store of this app (local disk, or S3 when TEST_S3_ENDPOINT is set).
+    pub fn media(&self) -> &pasar_oleh::infra::media::MediaStore {
+        &self.state.media
+    }
+
+    /// A URL the app handed out, made reachable: links of the local store are built from
+    /// `BIND`, which is port 0 in tests, so they are moved to the port the server got.
+    pub fn reachable(&self, url: &str) -> String {
+        let unbound = format!("http://{}", self.state.settings.bind);
+        match url.strip_prefix(&unbound) {
+            Some(path) => self.url(path),
+            None => url.to_string(),
+        }
+    }
+
+    /// Starts the app on the settings `configure` makes; the error when it refuses to start.
+    pub async fn try_start(
+        configure: impl FnOnce(&mut pasar_oleh::settings::Settings),
+    ) -> Result<(), String> {
+        seams::try_build_state(configure)
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("{e:#}"))
+    }
+
     /// The settings the app runs with.
     pub fn settings(&self) -> &pasar_oleh::settings::Settings {
         &self.state.settings
@@ -824,6 +849,35 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
     }
 }
 
+/// The S3 store of the tests when TEST_S3_ENDPOINT is set (`.ci/run` starts s3s-fs), with a key
+/// prefix of its own per test so tests never see each other's objects; `None` keeps media on local
+/// disk in the test's scratch folder. An unreachable endpoint fails the test, never skips it.
+pub fn test_s3() -> Option<pasar_oleh::settings::S3Settings> {
+    let endpoint = std::env::var("TEST_S3_ENDPOINT")
+        .ok()
+        .filter(|u| !u.is_empty())?;
+    let var = |name: &str, default: &str| {
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| default.to_string())
+    };
+    Some(pasar_oleh::settings::S3Settings {
+        bucket: var("TEST_S3_BUCKET", "pasar-test"),
+        endpoint: Some(endpoint),
+        region: var("TEST_S3_REGION", "us-east-1"),
+        force_path_style: true,
+        prefix: format!("test-{}/", Uuid::now_v7().simple()),
+        access_key_id: var("TEST_S3_ACCESS_KEY_ID", ""),
+        secret_access_key: var("TEST_S3_SECRET_ACCESS_KEY", ""),
+        session_token: None,
+    })
+}
+
+pub fn is_s3() -> bool {
+    std::env::var("TEST_S3_ENDPOINT").is_ok_and(|u| !u.is_empty())
+}
+
 async fn test_state(seeded: bool) -> AppState {
     let dir = scratch_dir();
     let url = fresh_database_url(&dir).await;
@@ -878,6 +932,7 @@ mod seams {
         configure: impl FnOnce(&mut Settings),
     ) -> AppState {
         let mut settings = Settings::for_tests(url, dir);
+        settings.s3 = super::test_s3();
         configure(&mut settings);
         let state = startup::prepare(settings).await.expect("a test state");
         if seeded {
@@ -886,6 +941,19 @@ mod seams {
                 .expect("the demo catalogue loads");
         }
         state
+    }
+
+    /// `startup::prepare` on test settings changed by `configure`, for tests of a refused start.
+    pub async fn try_build_state(
+        configure: impl FnOnce(&mut Settings),
+    ) -> anyhow::Result<AppState> {
+        let dir = super::scratch_dir();
+        let mut settings = Settings::for_tests(
+            format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
+            dir,
+        );
+        configure(&mut settings);
+        startup::prepare(settings).await
     }
 
     /// There is no mutation that makes an administrator.

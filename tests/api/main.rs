@@ -22,6 +22,7 @@ mod fuzz;
 mod http;
 mod input_hygiene;
 mod jobs;
+mod media;
 mod onboarding;
 mod outlet_admin;
 mod query_cost;

@@ -126,10 +126,11 @@ impl Product {
             .await?
             .unwrap_or_default();
         let media = &ctx.state()?.media;
-        Ok(rows
-            .into_iter()
-            .map(|p| Photo::from_model(p, media))
-            .collect())
+        let photos = futures_util::future::try_join_all(
+            rows.into_iter().map(|p| Photo::from_model(p, media)),
+        )
+        .await?;
+        Ok(photos.into_iter().flatten().collect())
     }
 
     /// Stock at each outlet that carries the product (quantity may be zero: sold out there).
@@ -227,14 +228,24 @@ pub struct Photo {
 }
 
 impl Photo {
-    pub fn from_model(p: photo::Model, media: &crate::infra::media::MediaStore) -> Self {
-        Photo {
-            url: media.url(&p.storage_key),
+    /// The URL comes from the media store: under `MEDIA_PUBLIC_URL`, a presigned GET on a
+    /// private bucket, or the app's `/media`. A row whose key the store would not serve (the
+    /// SVG placeholders of older development databases) is left out, with a warning.
+    pub async fn from_model(
+        p: photo::Model,
+        media: &crate::infra::media::MediaStore,
+    ) -> AppResult<Option<Self>> {
+        let Some(key) = crate::infra::media::MediaKey::parse(&p.storage_key) else {
+            tracing::warn!(photo = %p.id, key = %p.storage_key, "photo with an unservable key left out");
+            return Ok(None);
+        };
+        Ok(Some(Photo {
+            url: media.url(&key).await.map_err(AppError::internal)?,
             width: p.width,
             height: p.height,
             alt_text: p.alt_text,
             content_type: p.content_type,
             position: p.position,
-        }
+        }))
     }
 }
