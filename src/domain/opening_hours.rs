@@ -38,7 +38,9 @@ impl WeeklyHours {
         WeeklyHours(
             rows.into_iter()
                 .filter_map(|(weekday, opens, closes)| {
-                    let weekday = u32::try_from(weekday).ok().filter(|d| (1..=7).contains(d))?;
+                    let weekday = u32::try_from(weekday)
+                        .ok()
+                        .filter(|d| (1..=7).contains(d))?;
                     let (opens, closes) = (parse(opens)?, parse(closes)?);
                     (opens < closes).then_some(DayHours {
                         weekday,
@@ -163,17 +165,27 @@ mod tests {
     #[test]
     fn wib_is_utc_plus_seven() {
         // 03:00 UTC is 10:00 WIB.
-        let now = Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).single().expect("valid");
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 23, 3, 0, 0)
+            .single()
+            .expect("valid");
         assert!(shop().is_open(now));
         // 19:00 UTC Sunday is 02:00 WIB Monday: closed, opening at 07:00 WIB.
-        let late = Utc.with_ymd_and_hms(2026, 11, 22, 19, 0, 0).single().expect("valid");
+        let late = Utc
+            .with_ymd_and_hms(2026, 11, 22, 19, 0, 0)
+            .single()
+            .expect("valid");
         assert!(!shop().is_open(late));
         assert_eq!(shop().next_opening(late), Some(at(23, 7, 0)));
     }
 
     #[test]
     fn unreadable_rows_count_as_closed() {
-        let odd = WeeklyHours::from_rows([(1, "7am", "21:00"), (9, "07:00", "21:00"), (2, "21:00", "07:00")]);
+        let odd = WeeklyHours::from_rows([
+            (1, "7am", "21:00"),
+            (9, "07:00", "21:00"),
+            (2, "21:00", "07:00"),
+        ]);
         assert!(!odd.is_open(at(23, 10, 0)));
         assert!(!odd.is_open(at(24, 10, 0)));
     }

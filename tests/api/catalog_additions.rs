@@ -80,7 +80,11 @@ async fn product_count_counts_public_products_with_subcategories() {
     let data = res.data().clone();
     assert_eq!(count_of(&data, "keripik"), 2);
     assert_eq!(count_of(&data, "sambal"), 1);
-    assert_eq!(count_of(&data, "makanan-minuman"), 3, "with its subcategories");
+    assert_eq!(
+        count_of(&data, "makanan-minuman"),
+        3,
+        "with its subcategories"
+    );
     assert_eq!(count_of(&data, "anyaman"), 0);
 
     // The same number `products { totalCount }` gives.

@@ -21,10 +21,17 @@ const HOURS: &str = "query($id: ID!) { outlet(id: $id) { status openNow nextOpen
 /// An outlet open 07:00–21:00 Monday to Saturday, closed on Sunday.
 async fn shop(app: &TestApp) -> TestOutlet {
     let outlet = app.outlet().await;
-    let hours: Vec<Value> = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"]
-        .iter()
-        .map(|d| json!({ "weekday": d, "opens": "07:00", "closes": "21:00" }))
-        .collect();
+    let hours: Vec<Value> = [
+        "MONDAY",
+        "TUESDAY",
+        "WEDNESDAY",
+        "THURSDAY",
+        "FRIDAY",
+        "SATURDAY",
+    ]
+    .iter()
+    .map(|d| json!({ "weekday": d, "opens": "07:00", "closes": "21:00" }))
+    .collect();
     update(app, &outlet, json!({ "openingHours": hours })).await;
     outlet
 }
@@ -56,13 +63,22 @@ async fn an_outlet_open_by_status_is_closed_at_two_in_the_morning() {
     let outlet = shop(&app).await;
 
     let night = hours_at(&app, &outlet, wib(24, 2, 0)).await;
-    assert_eq!(night["status"], "OPEN", "status stays the administrative state");
-    assert_eq!(night["openNow"], false, "02:00 WIB is outside 07:00–21:00: {night}");
+    assert_eq!(
+        night["status"], "OPEN",
+        "status stays the administrative state"
+    );
+    assert_eq!(
+        night["openNow"], false,
+        "02:00 WIB is outside 07:00–21:00: {night}"
+    );
     assert_eq!(
         night["todayHours"],
         json!({ "weekday": "TUESDAY", "opens": "07:00", "closes": "21:00" })
     );
-    assert_eq!(night["nextOpening"], "2026-11-24T00:00:00.000Z", "07:00 WIB that day");
+    assert_eq!(
+        night["nextOpening"], "2026-11-24T00:00:00.000Z",
+        "07:00 WIB that day"
+    );
 }
 
 #[tokio::test]
@@ -82,7 +98,10 @@ async fn saturday_night_it_next_opens_monday_at_seven() {
 
     let saturday = hours_at(&app, &outlet, wib(28, 22, 0)).await;
     assert_eq!(saturday["openNow"], false);
-    assert_eq!(saturday["nextOpening"], "2026-11-30T00:00:00.000Z", "Monday 07:00 WIB: {saturday}");
+    assert_eq!(
+        saturday["nextOpening"], "2026-11-30T00:00:00.000Z",
+        "Monday 07:00 WIB: {saturday}"
+    );
 
     let sunday = hours_at(&app, &outlet, wib(29, 12, 0)).await;
     assert_eq!(sunday["openNow"], false);
@@ -99,5 +118,9 @@ async fn a_closed_status_is_never_open_whatever_the_hours_say() {
     let closed = hours_at(&app, &outlet, wib(24, 10, 0)).await;
     assert_eq!(closed["status"], "CLOSED");
     assert_eq!(closed["openNow"], false, "{closed}");
-    assert_eq!(closed["nextOpening"], Value::Null, "it opens when the office reopens it");
+    assert_eq!(
+        closed["nextOpening"],
+        Value::Null,
+        "it opens when the office reopens it"
+    );
 }
