@@ -16,6 +16,7 @@ use crate::{
         hashing::HashPool,
         media::MediaStore,
     },
+    jobs::{Clock, SystemClock},
     settings::Settings,
 };
 
@@ -30,6 +31,9 @@ pub struct AppState {
     pub statements: StatementCounter,
     pub media: MediaStore,
     pub settings: Arc<Settings>,
+    /// The one source of "now" for requests (opening hours, permit expiry): the wall clock in
+    /// production, a clock the tests set.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl AppState {
@@ -66,6 +70,7 @@ impl AppState {
             statements,
             media,
             settings: Arc::new(settings),
+            clock: Arc::new(SystemClock),
         })
     }
 }

@@ -6,6 +6,7 @@ pub mod email;
 pub mod events;
 pub mod global_id;
 pub mod legal;
+pub mod opening_hours;
 pub mod outlet_code;
 pub mod password;
 pub mod phone;

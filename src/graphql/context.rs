@@ -1,12 +1,13 @@
 //! What a resolver reads from the request context.
 
 use async_graphql::Context;
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use crate::{
     auth::{caller::Caller, policy},
+    domain::opening_hours::WIB,
     error::{AppError, AppResult},
-    graphql::loaders::Loaders,
+    graphql::{loaders::Loaders, scalars::DateTime},
     services::tx::Tx,
     state::AppState,
 };
@@ -43,6 +44,9 @@ pub struct RequestContext {
     pub granted_sellers: std::sync::Mutex<Vec<uuid::Uuid>>,
     /// The calendar date in WIB (UTC+7), against which permit expiry is judged.
     pub today: NaiveDate,
+    /// The instant the request is answered at, read once from the application's clock, so that
+    /// every field of one response (opening hours, expiry) agrees on the time.
+    pub now: DateTime,
 }
 
 pub fn attach(
@@ -51,20 +55,15 @@ pub fn attach(
     caller: Caller,
     client: String,
 ) -> async_graphql::Request {
+    let now = DateTime(state.clock.now());
     request.data(RequestContext {
         loaders: Loaders::new(&state.db),
         caller,
         client,
         granted_sellers: Default::default(),
-        today: today_wib(),
+        today: now.0.with_timezone(&WIB).date_naive(),
+        now,
     })
-}
-
-pub fn today_wib() -> NaiveDate {
-    match FixedOffset::east_opt(7 * 3600) {
-        Some(wib) => Utc::now().with_timezone(&wib).date_naive(),
-        None => Utc::now().date_naive(),
-    }
 }
 
 pub trait ContextExt {

@@ -93,6 +93,12 @@ pub fn batched_page(first: Option<i32>, child: usize) -> usize {
         .min(CAP)
 }
 
+/// A scalar read through a DataLoader (`Category.productCount`): the batch's one statement is
+/// shared by every parent of the request, so a parent adds its share, a tenth of a statement.
+pub fn batched(child: usize) -> usize {
+    (1 + STATEMENT / 10).saturating_add(child).min(CAP)
+}
+
 /// A dry run: validation records what the operation would cost, execution does not happen.
 #[derive(Default)]
 struct Probe {

@@ -36,13 +36,13 @@ pub enum VerificationStatus {
     Suspended,
 }
 
-/// Whether an outlet is trading.
+/// Whether an outlet is trading: an administrative state set by the office, not the time of day.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "entity::enums::OutletStatus")]
 pub enum OutletStatus {
-    /// Trading.
+    /// Trading, within its opening hours (see `Outlet.openNow`).
     Open,
-    /// Not trading for now.
+    /// Not trading for now, whatever its opening hours say.
     Closed,
 }
 

@@ -29,6 +29,7 @@ pub struct Loaders {
     pub status_history:
         DataLoader<crate::graphql::sellers::history::StatusHistoryLoader, HashMapCache>,
     pub district_villages: DataLoader<DistrictVillagesLoader, HashMapCache>,
+    pub category_counts: DataLoader<CategoryProductCountLoader, HashMapCache>,
     categories: OnceCell<Arc<Vec<category::Model>>>,
     db: DatabaseConnection,
 }
@@ -53,6 +54,7 @@ impl Loaders {
                 db.clone(),
             )),
             district_villages: loader(DistrictVillagesLoader(db.clone())),
+            category_counts: loader(CategoryProductCountLoader(db.clone())),
             categories: OnceCell::new(),
             db: db.clone(),
         }
@@ -137,6 +139,22 @@ impl Loader<Uuid> for OutletLoader {
             .await?
             .into_iter()
             .map(|o| (o.id, o))
+            .collect())
+    }
+}
+
+/// Public products directly in each category (subcategories are summed by the caller), so a
+/// page of categories with their counts costs one statement.
+pub struct CategoryProductCountLoader(DatabaseConnection);
+
+impl Loader<Uuid> for CategoryProductCountLoader {
+    type Value = i64;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(catalog::public_product_counts(&self.0, keys)
+            .await?
+            .into_iter()
             .collect())
     }
 }

@@ -14,7 +14,7 @@ use entity::{
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Select,
+    QueryOrder, QuerySelect, Select,
     sea_query::{Alias, Expr, ExprTrait, Func, LikeExpr, Query, SimpleExpr},
 };
 use uuid::Uuid;
@@ -408,6 +408,24 @@ pub fn with_descendants(all: &[category::Model], root: Uuid) -> Vec<Uuid> {
         i += 1;
     }
     out
+}
+
+/// How many public products each of `category_ids` holds directly (not counting subcategories),
+/// in one statement; a category without any is absent.
+pub async fn public_product_counts(
+    db: &impl ConnectionTrait,
+    category_ids: &[Uuid],
+) -> AppResult<Vec<(Uuid, i64)>> {
+    Ok(product::Entity::find()
+        .select_only()
+        .column(product::Column::CategoryId)
+        .column_as(Expr::col(product::Column::Id).count(), "n")
+        .filter(public_products())
+        .filter(product::Column::CategoryId.is_in(category_ids.iter().copied()))
+        .group_by(product::Column::CategoryId)
+        .into_tuple::<(Uuid, i64)>()
+        .all(db)
+        .await?)
 }
 
 /// Whether a product may be shown as halal today: the product is declared halal and its seller's

@@ -46,6 +46,8 @@ pub struct TestApp {
     http: Option<Http>,
     /// An administrator made on first need, who arranges data for the factories.
     office: OnceCell<TestUser>,
+    /// The clock requests read, when the test set one (`spawn_at`).
+    clock: Option<pasar_oleh::jobs::ManualClock>,
 }
 
 struct Http {
@@ -65,6 +67,24 @@ impl TestApp {
         let dir = scratch_dir();
         let url = fresh_database_url(&dir).await;
         Self::serve(seams::build_state_with(url, dir, false, configure).await)
+    }
+
+    /// Served over HTTP with the clock stopped at `now`; `set_time` moves it.
+    pub async fn spawn_at(now: chrono::DateTime<chrono::Utc>) -> Self {
+        let clock = pasar_oleh::jobs::ManualClock::new(now);
+        let mut state = test_state(false).await;
+        state.clock = std::sync::Arc::new(clock.clone());
+        let mut me = Self::serve(state);
+        me.clock = Some(clock);
+        me
+    }
+
+    /// Sets the time requests see; only for an app made with `spawn_at`.
+    pub fn set_time(&self, now: chrono::DateTime<chrono::Utc>) {
+        self.clock
+            .as_ref()
+            .expect("an app spawned with spawn_at")
+            .set(now);
     }
 
     /// Served over HTTP with the demo catalogue, for tests that are about the demo data.
@@ -102,6 +122,7 @@ impl TestApp {
             schema,
             http: None,
             office: OnceCell::new(),
+            clock: None,
         }
     }
 

@@ -133,17 +133,29 @@ impl Product {
         Ok(photos.into_iter().flatten().collect())
     }
 
-    /// Stock at each outlet that carries the product (quantity may be zero: sold out there).
+    /// Stock at each outlet that carries the product, most units first (quantity may be zero:
+    /// sold out there, unless `inStockOnly`).
     #[graphql(
         complexity = "crate::graphql::cost::list(0, crate::graphql::cost::size::AVAILABILITY, child_complexity)"
     )]
-    async fn availability(&self, ctx: &Context<'_>) -> AppResult<Vec<StockLevel>> {
+    async fn availability(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            default_with = "Some(false)",
+            desc = "Only outlets where at least one unit is on hand (quantity above zero); null is false."
+        )]
+        in_stock_only: Option<bool>,
+    ) -> AppResult<Vec<StockLevel>> {
         let mut rows = ctx
             .loaders()?
             .stock
             .load_one(self.0.id)
             .await?
             .unwrap_or_default();
+        if in_stock_only.unwrap_or(false) {
+            rows.retain(|s| s.quantity > 0);
+        }
         rows.sort_by_key(|s| std::cmp::Reverse(s.quantity));
         Ok(rows.into_iter().map(StockLevel).collect())
     }

@@ -7,7 +7,10 @@ use async_graphql::{Context, ID, Object, SimpleObject};
 use entity::{outlet, stock};
 
 use crate::{
-    domain::global_id::{GlobalId, NodeKind},
+    domain::{
+        global_id::{GlobalId, NodeKind},
+        opening_hours::{DayHours, WeeklyHours},
+    },
     error::{AppError, AppResult},
     graphql::{
         catalog::{Product, products_connection},
@@ -15,6 +18,7 @@ use crate::{
         context::ContextExt,
         enums::{OutletStatus, ProductSort, Weekday},
         regions::{District, Village},
+        scalars::DateTime,
         sellers::Seller,
     },
     services::catalog::ProductFilter,
@@ -58,7 +62,9 @@ impl Outlet {
         self.0.phone.as_deref()
     }
 
-    /// Whether the outlet is trading.
+    /// The administrative state (trading, or closed for now by the office). It does not say
+    /// whether the outlet is open at this moment: for that read `openNow`, which also follows the
+    /// opening hours.
     async fn status(&self) -> OutletStatus {
         self.0.status.into()
     }
@@ -84,6 +90,32 @@ impl Outlet {
                 })
             })
             .collect())
+    }
+
+    /// Whether the outlet is open at this moment: its status is OPEN and the current time in WIB
+    /// falls within today's opening hours.
+    async fn open_now(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        if self.0.status != entity::enums::OutletStatus::Open {
+            return Ok(false);
+        }
+        Ok(self.week(ctx).await?.is_open(ctx.request()?.now.0))
+    }
+
+    /// Today's opening hours (today being the current date in WIB), or null when it has none
+    /// today. Says nothing about `status`.
+    async fn today_hours(&self, ctx: &Context<'_>) -> AppResult<Option<OpeningHours>> {
+        let today = self.week(ctx).await?.today(ctx.request()?.now.0);
+        Ok(today.and_then(OpeningHours::of))
+    }
+
+    /// The next instant the outlet opens by its hours; null when it is open now, when it has no
+    /// opening hours, or when its status is not OPEN (it opens when the office reopens it).
+    async fn next_opening(&self, ctx: &Context<'_>) -> AppResult<Option<DateTime>> {
+        if self.0.status != entity::enums::OutletStatus::Open {
+            return Ok(None);
+        }
+        let next = self.week(ctx).await?.next_opening(ctx.request()?.now.0);
+        Ok(next.map(DateTime))
     }
 
     /// The kecamatan (district) the outlet is in.
@@ -131,6 +163,22 @@ impl Outlet {
     }
 }
 
+impl Outlet {
+    /// The outlet's weekly hours, through the hours loader.
+    async fn week(&self, ctx: &Context<'_>) -> AppResult<WeeklyHours> {
+        let rows = ctx
+            .loaders()?
+            .hours
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(WeeklyHours::from_rows(
+            rows.iter()
+                .map(|h| (h.weekday, h.opens.as_str(), h.closes.as_str())),
+        ))
+    }
+}
+
 /// Latitude and longitude (WGS 84).
 #[derive(SimpleObject)]
 pub struct GeoPoint {
@@ -146,6 +194,16 @@ pub struct OpeningHours {
     pub opens: String,
     /// "HH:MM"
     pub closes: String,
+}
+
+impl OpeningHours {
+    fn of(hours: DayHours) -> Option<Self> {
+        Some(OpeningHours {
+            weekday: Weekday::from_iso(i16::try_from(hours.weekday).ok()?)?,
+            opens: hours.opens.format("%H:%M").to_string(),
+            closes: hours.closes.format("%H:%M").to_string(),
+        })
+    }
 }
 
 /// Quantity of a product at one outlet.
