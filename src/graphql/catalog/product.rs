@@ -102,7 +102,8 @@ impl Product {
         Ok(Seller(self.seller_model(ctx).await?))
     }
 
-    /// The product's category.
+    /// The product's place in the category tree (an object with `parent`, `children` and
+    /// `products`); unlike `Seller.category`, which is the seller's kind of business.
     async fn category(&self, ctx: &Context<'_>) -> AppResult<Category> {
         let all = ctx.loaders()?.categories().await?;
         all.iter()

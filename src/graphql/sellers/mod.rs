@@ -49,7 +49,8 @@ impl Seller {
         &self.0.description
     }
 
-    /// Business category.
+    /// The kind of business (KULINER, BATIK_BORDIR, …), from a fixed list: not a product
+    /// `Category`. What a seller sells is in the `category` of each of its products.
     async fn category(&self) -> BusinessCategory {
         self.0.category.into()
     }
