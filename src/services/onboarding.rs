@@ -755,16 +755,3 @@ async fn status_before_suspension(tx: &Tx, seller_id: Uuid) -> AppResult<SellerS
         },
     )
 }
-
-pub async fn history(
-    db: &impl ConnectionTrait,
-    seller_id: Uuid,
-) -> AppResult<Vec<seller_status_change::Model>> {
-    use sea_orm::QueryOrder;
-    Ok(seller_status_change::Entity::find()
-        .filter(seller_status_change::Column::SellerId.eq(seller_id))
-        .order_by_asc(seller_status_change::Column::CreatedAt)
-        .order_by_asc(seller_status_change::Column::Id)
-        .all(db)
-        .await?)
-}
