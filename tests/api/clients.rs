@@ -77,11 +77,17 @@ fn every_client_document_validates_against_the_committed_schema() {
                 }
             }
         }
-        if !stories.contains(&format!("op(\"{name}\")")) {
+        if !stories.contains(&format!("\"{name}\"")) {
             failures.push(format!("{name}: no story runs it"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Sends client operation `name` as `who` and returns its data, failing the story on any
+/// top-level error.
+async fn send(app: &TestApp, who: &impl Signer, name: &str, variables: Value) -> Value {
+    ok(app.as_(who).graphql(&op(name), variables).await, name).await
 }
 
 /// Data of a client operation, failing the story on any top-level error.
@@ -99,22 +105,21 @@ async fn ok(res: GqlResponse, name: &str) -> Value {
 #[tokio::test]
 async fn shopper_story() {
     let app = TestApp::spawn_seeded().await;
-    let home = ok(
-        app.graphql(&op("app/HomeProducts"), json!({ "first": 5 }))
-            .await,
-        "home",
+    let home = send(
+        &app,
+        &Credential::Anonymous,
+        "app/HomeProducts",
+        json!({ "first": 5 }),
     )
     .await;
     let page = &home["products"];
     assert_eq!(page["edges"].as_array().map(Vec::len), Some(5));
     let after = page["pageInfo"]["endCursor"].clone();
-    let next = ok(
-        app.graphql(
-            &op("app/HomeProducts"),
-            json!({ "first": 5, "after": after }),
-        )
-        .await,
-        "home, page 2",
+    let next = send(
+        &app,
+        &Credential::Anonymous,
+        "app/HomeProducts",
+        json!({ "first": 5, "after": after }),
     )
     .await;
     let first_ids: Vec<&Value> = page["edges"]
@@ -130,21 +135,18 @@ async fn shopper_story() {
         );
     }
 
-    let categories = ok(
-        app.graphql(&op("app/Categories"), json!({})).await,
-        "categories",
-    )
-    .await;
+    let categories = send(&app, &Credential::Anonymous, "app/Categories", json!({})).await;
     assert!(
         categories["categories"]
             .as_array()
             .is_some_and(|c| c.len() > 5)
     );
 
-    let found = ok(
-        app.graphql(&op("app/SearchProducts"), json!({ "search": "keripik" }))
-            .await,
-        "search",
+    let found = send(
+        &app,
+        &Credential::Anonymous,
+        "app/SearchProducts",
+        json!({ "search": "keripik" }),
     )
     .await;
     let slug = found["products"]["edges"][0]["node"]["slug"]
@@ -152,20 +154,22 @@ async fn shopper_story() {
         .expect("a search hit")
         .to_owned();
 
-    let product = ok(
-        app.graphql(&op("app/ProductDetail"), json!({ "slug": slug }))
-            .await,
-        "product",
+    let product = send(
+        &app,
+        &Credential::Anonymous,
+        "app/ProductDetail",
+        json!({ "slug": slug }),
     )
     .await;
     let seller_slug = product["product"]["seller"]["slug"]
         .as_str()
         .expect("seller slug")
         .to_owned();
-    let seller = ok(
-        app.graphql(&op("app/SellerPage"), json!({ "slug": seller_slug }))
-            .await,
-        "seller",
+    let seller = send(
+        &app,
+        &Credential::Anonymous,
+        "app/SellerPage",
+        json!({ "slug": seller_slug }),
     )
     .await;
     assert!(
@@ -194,13 +198,11 @@ async fn seller_story() {
     let email = unique_email("penjual");
     let password = "kripik-tempe-leces-2026";
 
-    let signed_up = ok(
-        app.graphql(
-            &op("app/Register"),
-            json!({ "input": { "email": email, "displayName": "Bu Sri", "password": password } }),
-        )
-        .await,
-        "register",
+    let signed_up = send(
+        &app,
+        &Credential::Anonymous,
+        "app/Register",
+        json!({ "input": { "email": email, "displayName": "Bu Sri", "password": password } }),
     )
     .await;
     no_user_errors(&signed_up, "register");
@@ -211,23 +213,17 @@ async fn seller_story() {
             .expect("register signs in")
             .into(),
     );
-    let viewer = ok(
-        app.as_(&me).graphql(&op("app/Viewer"), json!({})).await,
-        "viewer",
-    )
-    .await;
+    let viewer = send(&app, &me, "app/Viewer", json!({})).await;
     assert_eq!(
         viewer["viewer"]["user"]["displayName"], "Bu Sri",
         "{viewer}"
     );
     // Signing in on a second phone.
-    let login = ok(
-        app.graphql(
-            &op("app/Login"),
-            json!({ "identifier": email, "password": password }),
-        )
-        .await,
-        "login",
+    let login = send(
+        &app,
+        &Credential::Anonymous,
+        "app/Login",
+        json!({ "identifier": email, "password": password }),
     )
     .await;
     no_user_errors(&login, "login");
@@ -242,11 +238,7 @@ async fn seller_story() {
         .expect("refresh")
         .to_owned();
 
-    let kecamatan = ok(
-        app.graphql(&op("app/Kecamatan"), json!({})).await,
-        "kecamatan",
-    )
-    .await;
+    let kecamatan = send(&app, &Credential::Anonymous, "app/Kecamatan", json!({})).await;
     assert!(
         kecamatan["kecamatan"]
             .as_array()
@@ -254,14 +246,11 @@ async fn seller_story() {
         "{kecamatan}"
     );
 
-    let applied = ok(
-        app.as_(&me)
-            .graphql(
-                &op("app/ApplyAsSeller"),
-                json!({ "application": seller_application("Kripik Bu Sri") }),
-            )
-            .await,
-        "applyAsSeller",
+    let applied = send(
+        &app,
+        &me,
+        "app/ApplyAsSeller",
+        json!({ "application": seller_application("Kripik Bu Sri") }),
     )
     .await;
     no_user_errors(&applied, "applyAsSeller");
@@ -271,124 +260,89 @@ async fn seller_story() {
         .to_owned();
 
     // Under review: drafts can be prepared, and every field of them loads.
-    let created = ok(
-        app.as_(&me)
-            .graphql(
-                &op("app/CreateProduct"),
-                json!({ "sellerId": seller_id, "product": {
+    let created = send(&app, &me, "app/CreateProduct", json!({ "sellerId": seller_id, "product": {
                     "categoryId": category_id("keripik"), "name": "Kripik Tempe Original",
                     "description": "Tempe tipis digoreng renyah.", "price": 18000, "unitLabel": "bungkus 250 g", "halal": false
-                } }),
-            )
-            .await,
-        "createProduct while PENDING",
-    )
-    .await;
+                } })).await;
     no_user_errors(&created, "createProduct");
     let product = &created["createProduct"]["product"];
     assert_eq!(product["status"], "DRAFT");
     assert_eq!(product["seller"]["id"], seller_id.as_str());
     let product_id = product["id"].as_str().expect("product id").to_owned();
 
-    let viewer = ok(
-        app.as_(&me).graphql(&op("app/Viewer"), json!({})).await,
-        "viewer",
-    )
-    .await;
+    let viewer = send(&app, &me, "app/Viewer", json!({})).await;
     assert_eq!(
         viewer["viewer"]["sellers"][0]["verificationStatus"],
         "PENDING"
     );
 
     // The office reads the application and verifies what it read.
-    let review = ok(
-        app.as_(&office)
-            .graphql(&op("office/SellerReview"), json!({ "id": seller_id }))
-            .await,
-        "review",
+    let review = send(
+        &app,
+        &office,
+        "office/SellerReview",
+        json!({ "id": seller_id }),
     )
     .await;
     let version = review["node"]["version"]
         .as_str()
         .expect("version")
         .to_owned();
-    let verified = ok(
-        app.as_(&office)
-            .graphql(
-                &op("office/VerifySeller"),
-                json!({ "sellerId": seller_id, "reviewedVersion": version }),
-            )
-            .await,
-        "verifySeller",
+    let verified = send(
+        &app,
+        &office,
+        "office/VerifySeller",
+        json!({ "sellerId": seller_id, "reviewedVersion": version }),
     )
     .await;
     no_user_errors(&verified, "verifySeller");
-    let placed = ok(
-        app.as_(&office)
-            .graphql(
-                &op("office/AssignSellerToOutlet"),
-                json!({ "outletId": outlet.gid, "sellerId": seller_id }),
-            )
-            .await,
-        "assignSellerToOutlet",
+    let placed = send(
+        &app,
+        &office,
+        "office/AssignSellerToOutlet",
+        json!({ "outletId": outlet.gid, "sellerId": seller_id }),
     )
     .await;
     no_user_errors(&placed, "assignSellerToOutlet");
 
     // Verified: edit, publish, stock.
-    let edited = ok(
-        app.as_(&me)
-            .graphql(
-                &op("app/UpdateProduct"),
-                json!({ "productId": product_id, "product": { "price": 20000 } }),
-            )
-            .await,
-        "updateProduct",
+    let edited = send(
+        &app,
+        &me,
+        "app/UpdateProduct",
+        json!({ "productId": product_id, "product": { "price": 20000 } }),
     )
     .await;
     no_user_errors(&edited, "updateProduct");
     assert_eq!(edited["updateProduct"]["product"]["price"], 20000);
-    let published = ok(
-        app.as_(&me)
-            .graphql(
-                &op("app/PublishProduct"),
-                json!({ "productId": product_id }),
-            )
-            .await,
-        "publishProduct",
+    let published = send(
+        &app,
+        &me,
+        "app/PublishProduct",
+        json!({ "productId": product_id }),
     )
     .await;
     no_user_errors(&published, "publishProduct");
-    let stocked = ok(
-        app.as_(&me)
-            .graphql(
-                &op("app/SetStock"),
-                json!({ "outletId": outlet.gid, "productId": product_id, "quantity": 12 }),
-            )
-            .await,
-        "setStock",
+    let stocked = send(
+        &app,
+        &me,
+        "app/SetStock",
+        json!({ "outletId": outlet.gid, "productId": product_id, "quantity": 12 }),
     )
     .await;
     no_user_errors(&stocked, "setStock");
-    let mine = ok(
-        app.as_(&me).graphql(&op("app/MyProducts"), json!({})).await,
-        "my products",
-    )
-    .await;
+    let mine = send(&app, &me, "app/MyProducts", json!({})).await;
     let node = &mine["viewer"]["sellers"][0]["managedProducts"]["edges"][0]["node"];
     assert_eq!(
         (node["status"].as_str(), node["totalStock"].as_i64()),
         (Some("ACTIVE"), Some(12))
     );
 
-    let unpublished = ok(
-        app.as_(&me)
-            .graphql(
-                &op("app/UnpublishProduct"),
-                json!({ "productId": product_id }),
-            )
-            .await,
-        "unpublishProduct",
+    let unpublished = send(
+        &app,
+        &me,
+        "app/UnpublishProduct",
+        json!({ "productId": product_id }),
     )
     .await;
     no_user_errors(&unpublished, "unpublishProduct");
@@ -408,18 +362,20 @@ async fn seller_story() {
         .expect("rotated")
         .to_owned();
     assert_eq!(two["refreshToken"]["tokens"]["refreshToken"], next.as_str());
-    let out = ok(
-        app.graphql(&op("app/Logout"), json!({ "refreshToken": next }))
-            .await,
-        "logout",
+    let out = send(
+        &app,
+        &Credential::Anonymous,
+        "app/Logout",
+        json!({ "refreshToken": next }),
     )
     .await;
     assert_eq!(out["logout"]["ok"], true);
     // A refused refresh answers like a failed login: no tokens, one user error.
-    let after = ok(
-        app.graphql(&op("app/RefreshToken"), json!({ "refreshToken": next }))
-            .await,
-        "refresh after logout",
+    let after = send(
+        &app,
+        &Credential::Anonymous,
+        "app/RefreshToken",
+        json!({ "refreshToken": next }),
     )
     .await;
     assert!(after["refreshToken"]["tokens"].is_null(), "{after}");
@@ -438,54 +394,36 @@ async fn office_story() {
     let applicant = app.pending_seller().await;
 
     // The queue shows the application; the reviewer opens it from there.
-    let queue = ok(
-        app.as_(&office)
-            .graphql(&op("office/ReviewQueue"), json!({}))
-            .await,
-        "review queue",
-    )
-    .await;
+    let queue = send(&app, &office, "office/ReviewQueue", json!({})).await;
     assert_eq!(queue["sellerApplications"]["totalCount"], 1, "{queue}");
     assert_eq!(
         queue["sellerApplications"]["edges"][0]["node"]["id"],
         applicant.gid.as_str()
     );
 
-    let review = ok(
-        app.as_(&office)
-            .graphql(&op("office/SellerReview"), json!({ "id": applicant.gid }))
-            .await,
-        "review",
+    let review = send(
+        &app,
+        &office,
+        "office/SellerReview",
+        json!({ "id": applicant.gid }),
     )
     .await;
     let version = review["node"]["version"]
         .as_str()
         .unwrap_or_else(|| panic!("{review}"))
         .to_owned();
-    let rejected = ok(
-        app.as_(&office)
-            .graphql(
-                &op("office/RejectSeller"),
-                json!({ "sellerId": applicant.gid, "reviewedVersion": version, "reason": "Foto KTP buram" }),
-            )
-            .await,
-        "rejectSeller",
-    )
-    .await;
+    let rejected = send(&app, &office, "office/RejectSeller", json!({ "sellerId": applicant.gid, "reviewedVersion": version, "reason": "Foto KTP buram" })).await;
     no_user_errors(&rejected, "rejectSeller");
     assert_eq!(
         rejected["rejectSeller"]["seller"]["verificationStatus"],
         "REJECTED"
     );
 
-    let resubmitted = ok(
-        app.as_(&applicant)
-            .graphql(
-                &op("app/UpdateSellerApplication"),
-                json!({ "sellerId": applicant.gid, "application": { "address": "Jl. Raya Leces 12" } }),
-            )
-            .await,
-        "updateSellerApplication",
+    let resubmitted = send(
+        &app,
+        &applicant,
+        "app/UpdateSellerApplication",
+        json!({ "sellerId": applicant.gid, "application": { "address": "Jl. Raya Leces 12" } }),
     )
     .await;
     no_user_errors(&resubmitted, "updateSellerApplication");
@@ -494,51 +432,42 @@ async fn office_story() {
         "PENDING"
     );
 
-    let review = ok(
-        app.as_(&office)
-            .graphql(&op("office/SellerReview"), json!({ "id": applicant.gid }))
-            .await,
-        "review",
+    let review = send(
+        &app,
+        &office,
+        "office/SellerReview",
+        json!({ "id": applicant.gid }),
     )
     .await;
     let version = review["node"]["version"]
         .as_str()
         .expect("version")
         .to_owned();
-    let verified = ok(
-        app.as_(&office)
-            .graphql(
-                &op("office/VerifySeller"),
-                json!({ "sellerId": applicant.gid, "reviewedVersion": version }),
-            )
-            .await,
-        "verifySeller",
+    let verified = send(
+        &app,
+        &office,
+        "office/VerifySeller",
+        json!({ "sellerId": applicant.gid, "reviewedVersion": version }),
     )
     .await;
     no_user_errors(&verified, "verifySeller");
 
-    let suspended = ok(
-        app.as_(&office)
-            .graphql(
-                &op("office/SuspendSeller"),
-                json!({ "sellerId": applicant.gid, "reason": "Laporan pembeli" }),
-            )
-            .await,
-        "suspendSeller",
+    let suspended = send(
+        &app,
+        &office,
+        "office/SuspendSeller",
+        json!({ "sellerId": applicant.gid, "reason": "Laporan pembeli" }),
     )
     .await;
     assert_eq!(
         suspended["suspendSeller"]["seller"]["verificationStatus"],
         "SUSPENDED"
     );
-    let reinstated = ok(
-        app.as_(&office)
-            .graphql(
-                &op("office/ReinstateSeller"),
-                json!({ "sellerId": applicant.gid }),
-            )
-            .await,
-        "reinstateSeller",
+    let reinstated = send(
+        &app,
+        &office,
+        "office/ReinstateSeller",
+        json!({ "sellerId": applicant.gid }),
     )
     .await;
     assert_eq!(
@@ -547,18 +476,15 @@ async fn office_story() {
     );
 
     let code = format!("TGS-{}", &short_id()[..4]).to_uppercase();
-    let opened = ok(
-        app.as_(&office)
-            .graphql(
-                &op("office/CreateOutlet"),
-                json!({ "input": {
+    let opened = send(
+        &app,
+        &office,
+        "office/CreateOutlet",
+        json!({ "input": {
                     "code": code, "name": "Kios Oleh-Oleh Uji", "restArea": "Rest Area Tongas",
                     "villageCode": "35.13.05.2001", "latitude": -7.7526, "longitude": 113.1165,
                     "openingHours": [{ "weekday": "MONDAY", "opens": "07:00", "closes": "21:00" }]
                 } }),
-            )
-            .await,
-        "createOutlet",
     )
     .await;
     no_user_errors(&opened, "createOutlet");
@@ -568,26 +494,20 @@ async fn office_story() {
         .to_owned();
 
     let clerk = app.buyer().await;
-    let staffed = ok(
-        app.as_(&office)
-            .graphql(
-                &op("office/AssignOutletStaff"),
-                json!({ "outletId": outlet_id, "userId": clerk.id.to_string() }),
-            )
-            .await,
-        "assignOutletStaff",
+    let staffed = send(
+        &app,
+        &office,
+        "office/AssignOutletStaff",
+        json!({ "outletId": outlet_id, "userId": clerk.id.to_string() }),
     )
     .await;
     no_user_errors(&staffed, "assignOutletStaff");
 
-    let kiosk = ok(
-        app.as_(&office)
-            .graphql(
-                &op("office/RegisterKiosk"),
-                json!({ "outletId": outlet_id, "name": "Kiosk pintu utara" }),
-            )
-            .await,
-        "registerKiosk",
+    let kiosk = send(
+        &app,
+        &office,
+        "office/RegisterKiosk",
+        json!({ "outletId": outlet_id, "name": "Kiosk pintu utara" }),
     )
     .await;
     no_user_errors(&kiosk, "registerKiosk");
@@ -595,33 +515,30 @@ async fn office_story() {
         .as_str()
         .unwrap_or_else(|| panic!("{kiosk}"))
         .to_owned();
-    let listed = ok(
-        app.as_(&office)
-            .graphql(&op("office/Kiosks"), json!({ "outletId": outlet_id }))
-            .await,
-        "kiosks",
+    let listed = send(
+        &app,
+        &office,
+        "office/Kiosks",
+        json!({ "outletId": outlet_id }),
     )
     .await;
     assert_eq!(listed["kiosks"].as_array().map(Vec::len), Some(1));
 
     let product = app.product(&applicant, NewProduct::default()).await;
-    let featured = ok(
-        app.as_(&office)
-            .graphql(
-                &op("office/FeatureProduct"),
-                json!({ "productId": product.gid, "featured": true }),
-            )
-            .await,
-        "setProductFeatured",
+    let featured = send(
+        &app,
+        &office,
+        "office/FeatureProduct",
+        json!({ "productId": product.gid, "featured": true }),
     )
     .await;
     no_user_errors(&featured, "setProductFeatured");
 
-    let revoked = ok(
-        app.as_(&office)
-            .graphql(&op("office/RevokeKiosk"), json!({ "kioskId": kiosk_id }))
-            .await,
-        "revokeKiosk",
+    let revoked = send(
+        &app,
+        &office,
+        "office/RevokeKiosk",
+        json!({ "kioskId": kiosk_id }),
     )
     .await;
     assert!(
@@ -650,13 +567,7 @@ async fn kiosk_story() {
     let kiosk = app.kiosk(&outlet).await;
 
     // The kiosk learns its stall from its credential (a break the client trial found) ...
-    let me = ok(
-        app.as_(&kiosk)
-            .graphql(&op("kiosk/KioskWhoAmI"), json!({}))
-            .await,
-        "who am I",
-    )
-    .await;
+    let me = send(&app, &kiosk, "kiosk/KioskWhoAmI", json!({})).await;
     assert!(me["viewer"].is_null(), "{me}");
     let code = me["kioskViewer"]["outlet"]["code"]
         .as_str()
@@ -665,27 +576,15 @@ async fn kiosk_story() {
     assert_eq!(code, outlet.code);
     // ... and codes typed by hand are found in any case, with stray spaces.
     let typed = format!(" {} ", code.to_lowercase());
-    let shelf = ok(
-        app.as_(&kiosk)
-            .graphql(&op("kiosk/KioskOutlet"), json!({ "code": typed }))
-            .await,
-        "shelf",
-    )
-    .await;
+    let shelf = send(&app, &kiosk, "kiosk/KioskOutlet", json!({ "code": typed })).await;
     assert_eq!(shelf["outlet"]["products"]["totalCount"], 1, "{shelf}");
-    let tabs = ok(
-        app.as_(&kiosk)
-            .graphql(&op("kiosk/KioskCategories"), json!({}))
-            .await,
-        "tabs",
-    )
-    .await;
+    let tabs = send(&app, &kiosk, "kiosk/KioskCategories", json!({})).await;
     assert!(tabs["categories"].as_array().is_some_and(|c| !c.is_empty()));
-    let found = ok(
-        app.as_(&kiosk)
-            .graphql(&op("kiosk/KioskSearch"), json!({ "search": "mangga" }))
-            .await,
-        "search",
+    let found = send(
+        &app,
+        &kiosk,
+        "kiosk/KioskSearch",
+        json!({ "search": "mangga" }),
     )
     .await;
     assert_eq!(
@@ -693,11 +592,11 @@ async fn kiosk_story() {
         product.gid.as_str(),
         "{found}"
     );
-    let detail = ok(
-        app.as_(&kiosk)
-            .graphql(&op("kiosk/KioskProduct"), json!({ "id": product.gid }))
-            .await,
-        "product",
+    let detail = send(
+        &app,
+        &kiosk,
+        "kiosk/KioskProduct",
+        json!({ "id": product.gid }),
     )
     .await;
     assert_eq!(
