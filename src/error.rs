@@ -68,24 +68,28 @@ pub enum AppError {
     Internal(Arc<anyhow::Error>),
 }
 
-/// Stable machine-readable codes of user errors; clients switch on them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+// The schema's `UserErrorCode`: one enum for the code table here and the GraphQL type.
+/// Why a user error happened: a stable code to switch on. The message says the same for people.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[graphql(name = "UserErrorCode")]
 pub enum FieldCode {
-    /// The value is malformed or out of range.
+    /// The value is there but malformed or out of range (a bad NIB, a price of 0, a name of 200
+    /// characters).
     Invalid,
-    /// The value is missing.
+    /// The value is missing, empty or only spaces.
     Required,
     /// Another account, seller or outlet already uses the value.
     Taken,
-    /// A date that must lie in the future does not.
+    /// A date has passed: a halal certificate that has expired, or an expiry date in the past.
     Expired,
-    /// Login failed (the same answer whether or not the account exists).
+    /// Sign-in failed, or a refresh token is no longer valid (the same answer whether or not the
+    /// account exists): sign in again.
     InvalidCredentials,
-    /// Too many failed attempts; try later.
+    /// Too many attempts (logins, registrations) from here; try again later.
     TooManyAttempts,
     /// Only a verified seller may do this.
     NotVerified,
-    /// A permit (P-IRT, halal certificate) must be on record and valid.
+    /// A permit (P-IRT number, halal certificate) must be on record.
     PermitRequired,
     /// The object's current state does not allow this change.
     InvalidTransition,

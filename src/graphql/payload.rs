@@ -1,44 +1,12 @@
 //! Mutation payloads: validation and business-rule failures travel as `userErrors`;
 //! authentication, permission, not-found and internal failures as GraphQL errors.
 
-use async_graphql::{ComplexObject, Context, Enum, SimpleObject};
+use async_graphql::{ComplexObject, Context, SimpleObject};
 
 use crate::{
-    error::{AppResult, FieldError},
+    error::{AppResult, FieldCode, FieldError},
     i18n::Language,
 };
-
-/// Why a user error happened: a stable code to switch on. The message says the same for people.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "crate::error::FieldCode")]
-pub enum UserErrorCode {
-    /// The value is there but malformed or out of range (a bad NIB, a price of 0, a name of 200
-    /// characters).
-    Invalid,
-    /// The value is missing, empty or only spaces.
-    Required,
-    /// Another account, seller or outlet already uses the value.
-    Taken,
-    /// A date has passed: a halal certificate that has expired, or an expiry date in the past.
-    Expired,
-    /// Sign-in failed, or a refresh token is no longer valid (the same answer whether or not the
-    /// account exists): sign in again.
-    InvalidCredentials,
-    /// Too many attempts (logins, registrations) from here; try again later.
-    TooManyAttempts,
-    /// Only a verified seller may do this.
-    NotVerified,
-    /// A permit (P-IRT number, halal certificate) must be on record.
-    PermitRequired,
-    /// The object's current state does not allow this change.
-    InvalidTransition,
-    /// A suspended seller may not do this.
-    SellerSuspended,
-    /// The object changed since the version the caller reviewed; read it again.
-    Stale,
-    /// A cap on how many objects may be created was reached (see the README's Limits).
-    LimitReached,
-}
 
 /// A failure the client shows next to a form field.
 #[derive(SimpleObject, Clone, Debug)]
@@ -48,7 +16,7 @@ pub struct UserError {
     /// "input.product.price", "input.openingHours[1].closes"; null when the input as a whole is.
     pub field: Option<String>,
     /// Stable code to switch on.
-    pub code: UserErrorCode,
+    pub code: FieldCode,
     /// The message in English, which is also its id in the translation table (`i18n`).
     #[graphql(skip)]
     pub english: String,
@@ -73,7 +41,7 @@ impl UserError {
         let e = e.under(prefix);
         UserError {
             field: e.field,
-            code: e.code.into(),
+            code: e.code,
             english: e.message,
         }
     }
