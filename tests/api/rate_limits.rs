@@ -12,8 +12,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-const LOGIN: &str =
-    "mutation($input: LoginInput!) { login(input: $input) { accessToken userErrors { code } } }";
+const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) { tokens { accessToken } userErrors { code } } }";
 const CATEGORIES: &str = "{ categories { id } }";
 
 async fn post(app: &TestApp, body: Value) -> (u16, Option<String>, Value) {
@@ -103,12 +102,12 @@ async fn refreshes_per_minute_are_limited() {
     let app = TestApp::spawn_with(|s| s.rate_limits.refresh = Some(1)).await;
     let ani = app.buyer().await;
     let refresh = |token: &str| {
-        json!({ "query": "mutation($t: String!) { refreshToken(input: { refreshToken: $t }) { refreshToken userErrors { code } } }",
+        json!({ "query": "mutation($t: String!) { refreshToken(input: { refreshToken: $t }) { tokens { refreshToken } userErrors { code } } }",
                 "variables": { "t": token } })
     };
     let (status, _, body) = post(&app, refresh(&ani.refresh_token)).await;
     assert_eq!(status, 200, "{body}");
-    let next = body["data"]["refreshToken"]["refreshToken"]
+    let next = body["data"]["refreshToken"]["tokens"]["refreshToken"]
         .as_str()
         .unwrap()
         .to_string();
