@@ -5,8 +5,9 @@
 //! every command has a short deadline (REDIS_COMMAND_TIMEOUT_MS, tens of milliseconds), and a
 //! failed command opens a breaker for a moment so that the following requests do not each wait
 //! for the deadline. Callers get `None` and fall back (the database, or in-process counters).
-//! The connection manager reconnects by itself; the first command after the breaker closes
-//! again finds out whether Redis is back, so caching resumes without a restart.
+//! The connection is made on first use (a server starts while Redis is down); once made, the
+//! connection manager reconnects by itself. The first command after the breaker closes again
+//! finds out whether Redis is back, so caching resumes without a restart.
 
 use std::{
     future::Future,
@@ -32,7 +33,10 @@ pub struct Redis {
 
 struct Inner {
     client: redis::Client,
-    manager: ConnectionManager,
+    /// Made on first use; then it reconnects by itself.
+    manager: std::sync::Mutex<Option<ConnectionManager>>,
+    /// One connection attempt at a time.
+    connecting: tokio::sync::Mutex<()>,
     /// Prepended to every key and channel (REDIS_KEY_PREFIX), so that several deployments (or
     /// parallel tests) share one Redis without seeing each other.
     prefix: String,
@@ -50,17 +54,11 @@ impl Redis {
     pub fn connect(url: &str, prefix: &str, timeout: Duration) -> anyhow::Result<Self> {
         let client = redis::Client::open(url)
             .map_err(|e| anyhow::anyhow!("REDIS_URL is not a Redis URL: {e}"))?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(timeout.max(Duration::from_millis(100))))
-            .set_response_timeout(Some(timeout))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(200));
-        let manager = ConnectionManager::new_lazy_with_config(client.clone(), config)
-            .map_err(|e| anyhow::anyhow!("cannot set up the Redis connection: {e}"))?;
         Ok(Redis {
             inner: Arc::new(Inner {
                 client,
-                manager,
+                manager: std::sync::Mutex::new(None),
+                connecting: tokio::sync::Mutex::new(()),
                 prefix: prefix.to_string(),
                 timeout,
                 up: AtomicBool::new(true),
@@ -85,6 +83,38 @@ impl Redis {
         self.inner.up.load(Ordering::Relaxed)
     }
 
+    fn current(&self) -> Option<ConnectionManager> {
+        self.inner.manager.lock().ok().and_then(|m| m.clone())
+    }
+
+    /// The connection, made now if there is none yet (within the connection deadline).
+    async fn connection(&self) -> Result<ConnectionManager, String> {
+        if let Some(manager) = self.current() {
+            return Ok(manager);
+        }
+        let _turn = self.inner.connecting.lock().await;
+        if let Some(manager) = self.current() {
+            return Ok(manager);
+        }
+        let deadline = self.inner.timeout.max(Duration::from_millis(200));
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(deadline)
+            .set_response_timeout(self.inner.timeout)
+            .set_number_of_retries(2)
+            .set_max_delay(200);
+        let connect = ConnectionManager::new_with_config(self.inner.client.clone(), config);
+        match tokio::time::timeout(deadline, connect).await {
+            Ok(Ok(manager)) => {
+                if let Ok(mut slot) = self.inner.manager.lock() {
+                    *slot = Some(manager.clone());
+                }
+                Ok(manager)
+            }
+            Ok(Err(err)) => Err(err.to_string()),
+            Err(_) => Err("no connection within the deadline".into()),
+        }
+    }
+
     /// Runs one command (or pipeline, or script) within the deadline. `None` when Redis is
     /// down, slow or answered an error; the failure is logged once per breaker period.
     pub async fn run<T, F, Fut>(&self, command: F) -> Option<T>
@@ -96,8 +126,14 @@ impl Redis {
         if now_ms < self.inner.closed_until_ms.load(Ordering::Relaxed) {
             return None;
         }
-        let outcome =
-            tokio::time::timeout(self.inner.timeout, command(self.inner.manager.clone())).await;
+        let manager = match self.connection().await {
+            Ok(manager) => manager,
+            Err(why) => {
+                self.failed(&why);
+                return None;
+            }
+        };
+        let outcome = tokio::time::timeout(self.inner.timeout, command(manager)).await;
         match outcome {
             Ok(Ok(value)) => {
                 if !self.inner.up.swap(true, Ordering::Relaxed) {
@@ -131,7 +167,9 @@ impl Redis {
 
     /// PING within the deadline, ignoring the breaker (readiness).
     pub async fn ping(&self) -> bool {
-        let mut conn = self.inner.manager.clone();
+        let Ok(mut conn) = self.connection().await else {
+            return false;
+        };
         let ok = matches!(
             tokio::time::timeout(
                 self.inner.timeout.max(Duration::from_millis(200)),
