@@ -749,6 +749,33 @@ mod tests {
     }
 
     #[test]
+    fn cache_and_rate_limit_settings() {
+        let s = Settings::from_lookup(lookup(&[])).unwrap();
+        assert_eq!(s.redis_url, None);
+        assert_eq!(s.cache.redis_prefix, "pasar:");
+        assert_eq!(s.cache.redis_timeout, Duration::from_millis(50));
+        assert_eq!(s.cache.response_ttl, Duration::from_secs(30));
+        assert_eq!(s.rate_limits.login, Some(20));
+        assert_eq!(s.rate_limits.query_cost, Some(1_000_000));
+        let s = Settings::from_lookup(lookup(&[
+            ("REDIS_URL", "redis://cache:6379/2"),
+            ("REDIS_KEY_PREFIX", "po:"),
+            ("RESPONSE_CACHE_TTL_SECONDS", "0"),
+            ("RATE_LIMIT_LOGIN_PER_MINUTE", "0"),
+            ("RATE_LIMIT_QUERY_COST_PER_MINUTE", "50000"),
+            ("TRUSTED_DOCUMENTS_FILE", "clients/trusted-documents.json"),
+        ]))
+        .unwrap();
+        assert_eq!(s.redis_url.as_deref(), Some("redis://cache:6379/2"));
+        assert_eq!(s.cache.redis_prefix, "po:");
+        assert!(s.cache.response_ttl.is_zero(), "0 turns the cache off");
+        assert_eq!(s.rate_limits.login, None, "0 is unlimited");
+        assert_eq!(s.rate_limits.query_cost, Some(50_000));
+        assert!(s.trusted_documents.is_some());
+        assert!(Settings::from_lookup(lookup(&[("REDIS_COMMAND_TIMEOUT_MS", "soon")])).is_err());
+    }
+
+    #[test]
     fn development_defaults_need_nothing() {
         let s = Settings::from_lookup(lookup(&[])).unwrap();
         assert_eq!(s.environment, Environment::Development);

@@ -4,7 +4,7 @@
 //! or while Redis does not answer, the same operations run on in-process counters (moka): each
 //! instance then still enforces every limit on its own (see docs/cache.md, "Rate limits").
 
-use std::time::Duration;
+use std::{sync::LazyLock, time::Duration};
 
 use redis::Script;
 
@@ -54,6 +54,10 @@ local value = redis.call('DECR', KEYS[1])
 if value <= 0 then redis.call('DEL', KEYS[1]) end
 return value
 ";
+
+/// The scripts, hashed once (Redis runs them by hash, loading them on first use).
+static TAKE_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(TAKE));
+static GIVE_BACK_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(GIVE_BACK));
 
 /// Bytes an entry costs beyond its key: the u64 value, moka's per-entry bookkeeping (about a
 /// hundred bytes: hash, timestamps, deque nodes, `Arc`s) and the `String` header.
@@ -111,7 +115,7 @@ impl Cache {
             let window_ms = window.as_millis() as u64;
             let answer: Option<Vec<i64>> = redis
                 .run(|mut conn| async move {
-                    Script::new(TAKE)
+                    TAKE_SCRIPT
                         .key(redis_key)
                         .arg(amount)
                         .arg(limit)
@@ -193,7 +197,7 @@ impl Cache {
             let ttl_ms = self.ttl.as_millis() as u64;
             let answer: Option<Vec<i64>> = redis
                 .run(|mut conn| async move {
-                    Script::new(TAKE)
+                    TAKE_SCRIPT
                         .key(redis_key)
                         .arg(1)
                         .arg(limit)
@@ -235,7 +239,7 @@ impl Cache {
             let redis_key = Self::redis_key(redis, key);
             let done: Option<i64> = redis
                 .run(|mut conn| async move {
-                    Script::new(GIVE_BACK)
+                    GIVE_BACK_SCRIPT
                         .key(redis_key)
                         .invoke_async(&mut conn)
                         .await
