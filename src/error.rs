@@ -16,6 +16,9 @@
 //! | `METHOD_NOT_ALLOWED` | 405 (with `Allow: POST`) | a mutation sent with `GET` |
 //! | `QUERY_TOO_COSTLY` | 400, or 200 when executed in-process | the request's cost, aliases or root fields are over the limits (`graphql::cost`) |
 //! | `TOO_MANY_ACCOUNT_OPERATIONS` | 400 | more than one `register`/`login`/`refreshToken` in one request (document or batch) |
+//! | `RATE_LIMITED` | 429 (with `Retry-After`), also when raised inside an executed operation | the caller's budget per minute (logins, registrations, refreshes, uploads, query cost) is spent; `extensions.retryAfter` says in how many seconds it renews |
+//! | `PERSISTED_QUERY_NOT_FOUND` | 200 | an automatic persisted query whose hash this server does not know: send the document with its hash |
+//! | `DOCUMENT_NOT_TRUSTED` | 400 | trusted-documents mode (TRUSTED_DOCUMENTS_FILE) and the document is not in the manifest |
 //! | `BUSY` | 200, or 503 before execution | every password-hashing slot and its queue are taken; retry shortly |
 //! | `INTERNAL_SERVER_ERROR` | 200, or 500 before execution | anything else; logged, never returned, with `requestId` |
 //!
@@ -57,6 +60,15 @@ pub enum AppError {
     TooManyAccountOperations(usize),
     /// The password-hashing pool is saturated; the client should retry shortly.
     Busy,
+    /// The caller's budget per minute for this kind of request is spent.
+    RateLimited {
+        what: &'static str,
+        retry_after_secs: u64,
+    },
+    /// An automatic persisted query (hash only) whose document this server does not hold.
+    PersistedQueryNotFound,
+    /// Trusted-documents mode refuses a document that is not in its manifest.
+    DocumentNotTrusted,
     Unauthenticated,
     /// An access token with a valid signature whose `exp` has passed: the client should refresh,
     /// not sign in again. Forged or malformed tokens stay `Unauthenticated`.
@@ -245,6 +257,15 @@ impl AppError {
                 "a request may hold at most {max} of register, login and refreshToken, aliases and batches included"
             ),
             AppError::Busy => "the server is busy; try again in a moment".into(),
+            AppError::RateLimited {
+                what,
+                retry_after_secs,
+            } => format!("too many {what} requests; try again in {retry_after_secs} seconds"),
+            // The message Apollo clients look for before sending the document.
+            AppError::PersistedQueryNotFound => "PersistedQueryNotFound".into(),
+            AppError::DocumentNotTrusted => {
+                "this server runs only registered documents; this one is not registered".into()
+            }
             AppError::Unauthenticated => "authentication required".into(),
             AppError::TokenExpired => "the access token has expired; refresh it".into(),
             AppError::Forbidden => "you are not allowed to do this".into(),
@@ -265,6 +286,9 @@ impl AppError {
             AppError::TooCostly(_) => "QUERY_TOO_COSTLY",
             AppError::TooManyAccountOperations(_) => "TOO_MANY_ACCOUNT_OPERATIONS",
             AppError::Busy => "BUSY",
+            AppError::RateLimited { .. } => "RATE_LIMITED",
+            AppError::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            AppError::DocumentNotTrusted => "DOCUMENT_NOT_TRUSTED",
             AppError::Unauthenticated => "UNAUTHENTICATED",
             AppError::TokenExpired => "TOKEN_EXPIRED",
             AppError::Forbidden => "FORBIDDEN",
@@ -286,6 +310,8 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => 415,
             AppError::MethodNotAllowed(_) => 405,
             AppError::Busy => 503,
+            AppError::RateLimited { .. } => 429,
+            AppError::PersistedQueryNotFound => 200,
             AppError::Unauthenticated | AppError::TokenExpired => 401,
             AppError::Forbidden | AppError::UploadRefused(_) => 403,
             AppError::NotFound(_) => 404,
@@ -305,9 +331,22 @@ impl AppError {
         }
     }
 
+    /// Seconds a rate-limited client should wait (`Retry-After`).
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::RateLimited {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+
     /// The JSON body of a request refused before execution, in the GraphQL error shape.
     pub fn http_body(&self, request_id: &str) -> serde_json::Value {
         let mut extensions = serde_json::json!({ "code": self.code() });
+        if let Some(secs) = self.retry_after() {
+            extensions["retryAfter"] = secs.into();
+        }
         if let AppError::Internal(cause) = self {
             tracing::error!(error = format!("{cause:#}"), "internal error");
             extensions["requestId"] = request_id.into();
@@ -350,6 +389,15 @@ pub fn with_codes(
     response
 }
 
+impl From<crate::infra::rate_limit::Limited> for AppError {
+    fn from(limited: crate::infra::rate_limit::Limited) -> Self {
+        AppError::RateLimited {
+            what: limited.action.name(),
+            retry_after_secs: limited.retry_after_secs,
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
         AppError::internal(err)
@@ -367,6 +415,9 @@ impl From<AppError> for async_graphql::Error {
             ext.set("code", err.code());
             if let AppError::InvalidInput { field, .. } = &err {
                 ext.set("field", field.as_str());
+            }
+            if let Some(secs) = err.retry_after() {
+                ext.set("retryAfter", secs);
             }
         })
     }

@@ -1,13 +1,16 @@
-//! `pasar-oleh [serve | schema | migrate | seed]`
+//! `pasar-oleh [serve | schema | trusted-documents | migrate | seed | create-admin]`
 
 use anyhow::Context;
 use pasar_oleh::{
     fixtures::demo, graphql, infra, settings::Settings, startup, startup::Application, telemetry,
 };
 
-const USAGE: &str = "usage: pasar-oleh [serve | schema | migrate | seed | create-admin IDENTIFIER NAME]
+const USAGE: &str = "usage: pasar-oleh [serve | schema | trusted-documents [DIR] | migrate | seed | create-admin IDENTIFIER NAME]
   serve    run the HTTP server (default); migrates, and seeds the demo catalogue on an empty development database
   schema   print the GraphQL schema (SDL)
+  trusted-documents [DIR]
+           print the trusted-documents manifest (JSON, SHA-256 → document) of the client
+           documents under DIR (default: clients), for TRUSTED_DOCUMENTS_FILE
   migrate  apply database migrations and exit
   seed     (re)load the demo catalogue, idempotently (development only)
   create-admin IDENTIFIER NAME
@@ -19,6 +22,13 @@ async fn main() -> anyhow::Result<()> {
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
     if command == "schema" {
         print!("{}", graphql::sdl());
+        return Ok(());
+    }
+    if command == "trusted-documents" {
+        let dir = std::env::args().nth(2).unwrap_or_else(|| "clients".into());
+        let manifest = graphql::document::manifest_of(std::path::Path::new(&dir))
+            .with_context(|| format!("reading the client documents under {dir}"))?;
+        println!("{}", serde_json::to_string_pretty(&manifest)?);
         return Ok(());
     }
     if matches!(command.as_str(), "-h" | "--help" | "help") {

@@ -40,8 +40,16 @@ pub struct Settings {
     pub s3: Option<S3Settings>,
     /// Seed the demo catalogue on an empty database (never in production).
     pub seed_demo: bool,
-    /// Redis for cache and events (used by later features; `None` means in-process).
+    /// Redis for the response cache, persisted queries, rate-limit counters and events across
+    /// instances (REDIS_URL); `None` means in-process equivalents (one instance).
     pub redis_url: Option<String>,
+    /// The Redis key prefix, deadline and the response cache's size and lifetime.
+    pub cache: CacheSettings,
+    /// Requests per minute (or query cost per minute) per caller.
+    pub rate_limits: RateLimits,
+    /// TRUSTED_DOCUMENTS_FILE: when set, only the documents of this manifest run (a JSON object
+    /// of SHA-256 hex → document, made by `pasar-oleh trusted-documents`).
+    pub trusted_documents: Option<PathBuf>,
     /// Secret for HS256 access tokens (required in production unless key files are used).
     pub jwt_secret: Option<String>,
     pub jwt: JwtSettings,
@@ -257,6 +265,79 @@ impl Default for JwtSettings {
             refresh_ttl_days: 30,
             session_max_days: 90,
             refresh_grace_secs: 30,
+        }
+    }
+}
+
+/// The shared store (Redis or in-process) and the response cache.
+#[derive(Debug, Clone)]
+pub struct CacheSettings {
+    /// Prepended to every Redis key and channel (REDIS_KEY_PREFIX, default `pasar:`).
+    pub redis_prefix: String,
+    /// Deadline of one Redis command (REDIS_COMMAND_TIMEOUT_MS, default 50): past it the
+    /// request goes on without Redis.
+    pub redis_timeout: Duration,
+    /// Lifetime of a cached public response and its HTTP `max-age`
+    /// (RESPONSE_CACHE_TTL_SECONDS, default 30; 0 turns the response cache off).
+    pub response_ttl: Duration,
+    /// `stale-while-revalidate` of public GET responses (HTTP_STALE_WHILE_REVALIDATE_SECONDS,
+    /// default 60).
+    pub stale_while_revalidate: Duration,
+    /// Bytes the in-process response cache holds (RESPONSE_CACHE_MAX_BYTES, default 64 MiB); a
+    /// response over a sixteenth of it is never cached.
+    pub response_max_bytes: u64,
+}
+
+impl Default for CacheSettings {
+    fn default() -> Self {
+        CacheSettings {
+            redis_prefix: "pasar:".into(),
+            redis_timeout: Duration::from_millis(50),
+            response_ttl: Duration::from_secs(30),
+            stale_while_revalidate: Duration::from_secs(60),
+            response_max_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
+
+/// Per-caller budgets per minute (a user, a kiosk, or for anonymous callers the client address,
+/// IPv6 by /64). `None` is unlimited (`0` in the variable).
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimits {
+    /// `login` calls (RATE_LIMIT_LOGIN_PER_MINUTE, default 20).
+    pub login: Option<u64>,
+    /// `register` calls (RATE_LIMIT_REGISTRATION_PER_MINUTE, default 5).
+    pub registration: Option<u64>,
+    /// `refreshToken` calls (RATE_LIMIT_REFRESH_PER_MINUTE, default 30).
+    pub refresh: Option<u64>,
+    /// Uploads (RATE_LIMIT_UPLOADS_PER_MINUTE, default 30).
+    pub uploads: Option<u64>,
+    /// Summed query cost (`graphql::cost`) of every operation (RATE_LIMIT_QUERY_COST_PER_MINUTE,
+    /// default 1 000 000: about fifty requests at the cost limit, several hundred catalogue pages).
+    pub query_cost: Option<u64>,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            login: Some(20),
+            registration: Some(5),
+            refresh: Some(30),
+            uploads: Some(30),
+            query_cost: Some(1_000_000),
+        }
+    }
+}
+
+impl RateLimits {
+    /// No limit at all (tests that are not about them).
+    pub fn unlimited() -> Self {
+        RateLimits {
+            login: None,
+            registration: None,
+            refresh: None,
+            uploads: None,
+            query_cost: None,
         }
     }
 }
@@ -554,7 +635,46 @@ impl Settings {
             session_max_days: number("SESSION_MAX_DAYS", 90, 1)? as i64,
             refresh_grace_secs: number("REFRESH_GRACE_SECONDS", 30, 0)? as i64,
         };
+        let cache_defaults = CacheSettings::default();
+        let cache = CacheSettings {
+            redis_prefix: get("REDIS_KEY_PREFIX").unwrap_or(cache_defaults.redis_prefix),
+            redis_timeout: Duration::from_millis(number("REDIS_COMMAND_TIMEOUT_MS", 50, 1)?),
+            response_ttl: Duration::from_secs(number(
+                "RESPONSE_CACHE_TTL_SECONDS",
+                cache_defaults.response_ttl.as_secs(),
+                0,
+            )?),
+            stale_while_revalidate: Duration::from_secs(number(
+                "HTTP_STALE_WHILE_REVALIDATE_SECONDS",
+                cache_defaults.stale_while_revalidate.as_secs(),
+                0,
+            )?),
+            response_max_bytes: number(
+                "RESPONSE_CACHE_MAX_BYTES",
+                cache_defaults.response_max_bytes,
+                64 * 1024,
+            )?,
+        };
+        let rate_defaults = RateLimits::default();
+        let per_minute =
+            |key: &'static str, default: Option<u64>| -> Result<Option<u64>, SettingsError> {
+                let n = number(key, default.unwrap_or(0), 0)?;
+                Ok((n > 0).then_some(n))
+            };
+        let rate_limits = RateLimits {
+            login: per_minute("RATE_LIMIT_LOGIN_PER_MINUTE", rate_defaults.login)?,
+            registration: per_minute(
+                "RATE_LIMIT_REGISTRATION_PER_MINUTE",
+                rate_defaults.registration,
+            )?,
+            refresh: per_minute("RATE_LIMIT_REFRESH_PER_MINUTE", rate_defaults.refresh)?,
+            uploads: per_minute("RATE_LIMIT_UPLOADS_PER_MINUTE", rate_defaults.uploads)?,
+            query_cost: per_minute("RATE_LIMIT_QUERY_COST_PER_MINUTE", rate_defaults.query_cost)?,
+        };
         Ok(Settings {
+            cache,
+            rate_limits,
+            trusted_documents: get("TRUSTED_DOCUMENTS_FILE").map(PathBuf::from),
             jwt,
             environment,
             bind,
@@ -591,6 +711,10 @@ impl Settings {
             s3: None,
             seed_demo: false,
             redis_url: None,
+            cache: CacheSettings::default(),
+            // Factories sign up and in many users from 127.0.0.1; the limit tests set theirs.
+            rate_limits: RateLimits::unlimited(),
+            trusted_documents: None,
             jwt_secret: Some("test-secret-test-secret-test-secret".into()),
             jwt: JwtSettings::default(),
             log_format: LogFormat::Pretty,
@@ -622,6 +746,33 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn cache_and_rate_limit_settings() {
+        let s = Settings::from_lookup(lookup(&[])).unwrap();
+        assert_eq!(s.redis_url, None);
+        assert_eq!(s.cache.redis_prefix, "pasar:");
+        assert_eq!(s.cache.redis_timeout, Duration::from_millis(50));
+        assert_eq!(s.cache.response_ttl, Duration::from_secs(30));
+        assert_eq!(s.rate_limits.login, Some(20));
+        assert_eq!(s.rate_limits.query_cost, Some(1_000_000));
+        let s = Settings::from_lookup(lookup(&[
+            ("REDIS_URL", "redis://cache:6379/2"),
+            ("REDIS_KEY_PREFIX", "po:"),
+            ("RESPONSE_CACHE_TTL_SECONDS", "0"),
+            ("RATE_LIMIT_LOGIN_PER_MINUTE", "0"),
+            ("RATE_LIMIT_QUERY_COST_PER_MINUTE", "50000"),
+            ("TRUSTED_DOCUMENTS_FILE", "clients/trusted-documents.json"),
+        ]))
+        .unwrap();
+        assert_eq!(s.redis_url.as_deref(), Some("redis://cache:6379/2"));
+        assert_eq!(s.cache.redis_prefix, "po:");
+        assert!(s.cache.response_ttl.is_zero(), "0 turns the cache off");
+        assert_eq!(s.rate_limits.login, None, "0 is unlimited");
+        assert_eq!(s.rate_limits.query_cost, Some(50_000));
+        assert!(s.trusted_documents.is_some());
+        assert!(Settings::from_lookup(lookup(&[("REDIS_COMMAND_TIMEOUT_MS", "soon")])).is_err());
     }
 
     #[test]

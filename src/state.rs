@@ -9,12 +9,16 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::{jwt::JwtKeys, keys},
+    graphql::document::TrustedDocuments,
     infra::{
         cache::Cache,
         db::{self, StatementCounter},
         events::EventBus,
         hashing::HashPool,
         media::MediaStore,
+        redis::Redis,
+        redis_events::RedisEvents,
+        response_cache::{ResponseCache, ResponseCacheConfig},
     },
     jobs::{Clock, SystemClock},
     settings::Settings,
@@ -25,6 +29,12 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub jwt: Arc<JwtKeys>,
     pub cache: Cache,
+    /// Shared public responses and persisted documents (Redis, or in process).
+    pub responses: ResponseCache,
+    /// The Redis connection when REDIS_URL is set (readiness reports it).
+    pub redis: Option<Redis>,
+    /// The trusted-documents manifest (TRUSTED_DOCUMENTS_FILE): hash → document.
+    pub trusted_documents: Option<Arc<TrustedDocuments>>,
     /// Password hashing and verification, off the async workers and bounded.
     pub hashing: HashPool,
     pub events: EventBus,
@@ -53,10 +63,40 @@ impl AppState {
             ),
         };
         let jwt = Arc::new(keys::load(&settings)?);
-        let cache = Cache::in_memory(
-            std::time::Duration::from_secs(15 * 60),
-            settings.accounts.throttle_cache_max_bytes,
+        let redis = match &settings.redis_url {
+            Some(url) => Some(Redis::connect(
+                url,
+                &settings.cache.redis_prefix,
+                settings.cache.redis_timeout,
+            )?),
+            None => None,
+        };
+        let counters_ttl = std::time::Duration::from_secs(15 * 60);
+        let cache = match &redis {
+            Some(redis) => Cache::shared(
+                redis.clone(),
+                counters_ttl,
+                settings.accounts.throttle_cache_max_bytes,
+            ),
+            None => Cache::in_memory(counters_ttl, settings.accounts.throttle_cache_max_bytes),
+        };
+        let responses = ResponseCache::new(
+            ResponseCacheConfig {
+                ttl: settings.cache.response_ttl,
+                max_bytes: settings.cache.response_max_bytes,
+            },
+            redis.clone(),
         );
+        // Committed writes invalidate the response cache before their mutation answers.
+        let mut events = EventBus::in_process().with_hook(Arc::new(responses.clone()));
+        if let Some(redis) = &redis {
+            let backend = RedisEvents::start(redis.clone(), events.clone()).await;
+            events = events.and_backend(backend);
+        }
+        let trusted_documents = match &settings.trusted_documents {
+            Some(path) => Some(Arc::new(TrustedDocuments::load(path)?)),
+            None => None,
+        };
         let hashing = HashPool::new(
             settings.accounts.hash_concurrency,
             settings.accounts.hash_queue,
@@ -65,8 +105,11 @@ impl AppState {
             db,
             jwt,
             cache,
+            responses,
+            redis,
+            trusted_documents,
             hashing,
-            events: EventBus::in_process(),
+            events,
             statements,
             media,
             settings: Arc::new(settings),

@@ -66,6 +66,30 @@ pub fn may_use_accounts(caller: &Caller) -> AppResult<()> {
     }
 }
 
+/// Whose budget a request spends (rate limits): the user, the kiosk, or for anonymous callers
+/// the client address (IPv6: its /64).
+pub fn rate_limit_subject(caller: &Caller, client: &str) -> String {
+    match caller {
+        Caller::User(user) => format!("user:{}", user.user_id),
+        Caller::Kiosk { kiosk_id, .. } => format!("kiosk:{kiosk_id}"),
+        Caller::Anonymous => format!(
+            "address:{}",
+            crate::domain::client_address::throttle_bucket(client)
+        ),
+    }
+}
+
+/// Whose shared cache a query's answer may go into: anonymous callers share one, the kiosks of
+/// an outlet another (they see what anonymous callers see, kept apart all the same). A
+/// signed-in user's answers can depend on who they are and are never shared.
+pub fn shared_cache_scope(caller: &Caller) -> Option<String> {
+    match caller {
+        Caller::Anonymous => Some("public".into()),
+        Caller::Kiosk { outlet_id, .. } => Some(format!("kiosk:{outlet_id}")),
+        Caller::User(_) => None,
+    }
+}
+
 /// A member of the seller, or an administrator.
 pub fn manages_seller(caller: &Caller, seller_id: Uuid) -> bool {
     match caller {

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod connection;
 pub mod context;
 pub mod cost;
+pub mod document;
 pub mod enums;
 pub mod loaders;
 pub mod mutation;

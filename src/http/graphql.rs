@@ -2,28 +2,35 @@
 //! requests), `GET` with the request in the query string (queries only), and GraphiQL on `GET`
 //! for a browser in development. Both methods share one pipeline: limits, cost, caller, log.
 
+use std::sync::Arc;
+
 use actix_web::{
     HttpMessage, HttpRequest, HttpResponse,
     http::{StatusCode, header},
     web,
 };
 use async_graphql::{
-    BatchRequest, BatchResponse, Response,
+    BatchRequest, Response,
     parser::types::{DocumentOperations, OperationType},
 };
 use futures_util::future::join_all;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
 use crate::{
-    auth::caller::Caller,
+    auth::{caller::Caller, policy},
     error::{AppError, with_codes},
     graphql::{self, AppSchema},
     http::{
         caller, graphiql,
+        headers::ApiCaching,
+        persisted, public_cache,
         request_log::{self, OperationName, RequestId},
         transport::{self, ResponseMedia},
     },
+    i18n::Language,
+    infra::rate_limit::{self, LimitedAction},
     state::AppState,
 };
 
@@ -37,6 +44,9 @@ fn refuse(err: AppError, request_id: &str, media: ResponseMedia) -> HttpResponse
     }
     if matches!(err, AppError::MethodNotAllowed(_)) {
         res.insert_header((header::ALLOW, "POST"));
+    }
+    if let Some(secs) = err.retry_after() {
+        res.insert_header((header::RETRY_AFTER, secs.to_string()));
     }
     res.content_type(media.content_type())
         .body(err.http_body(request_id).to_string())
@@ -118,11 +128,16 @@ pub async fn get(
         Ok(params) => params.into_inner(),
         Err(err) => return bad(format!("the query string is not a GraphQL request: {err}")),
     };
-    let Some(query) = params.query else {
-        if transport::prefers_html(&req) && !state.settings.is_production() {
-            return graphiql::page();
+    // A persisted query may come as its hash alone (in `extensions`).
+    let query = match (params.query, &params.extensions) {
+        (Some(query), _) => query,
+        (None, Some(_)) => String::new(),
+        (None, None) => {
+            if transport::prefers_html(&req) && !state.settings.is_production() {
+                return graphiql::page();
+            }
+            return bad("a GET request needs a `query` parameter".into());
         }
-        return bad("a GET request needs a `query` parameter".into());
     };
     let mut request = async_graphql::Request::new(query);
     if let Some(name) = params.operation_name {
@@ -146,14 +161,6 @@ pub async fn get(
                 Err(err) => return bad(format!("`extensions` is not valid: {err}")),
             }
         }
-    }
-    // GET must be safe: a link, a prefetch or a cache must never change anything.
-    if !is_query(&request) {
-        return refuse(
-            AppError::MethodNotAllowed("only queries may use GET; send mutations with POST".into()),
-            &request_id,
-            media,
-        );
     }
     serve(
         &req,
@@ -201,13 +208,27 @@ async fn serve(
     media: ResponseMedia,
     request_id: &str,
 ) -> HttpResponse {
+    // Persisted and trusted documents first: every later step sees the document that runs.
+    if let Err(err) = persisted::resolve(state, &mut requests).await {
+        return refuse(err, request_id, media);
+    }
+    let get = req.method() == actix_web::http::Method::GET;
+    // GET must be safe: a link, a prefetch or a cache must never change anything.
+    if get && !requests.iter().all(is_query) {
+        return refuse(
+            AppError::MethodNotAllowed("only queries may use GET; send mutations with POST".into()),
+            request_id,
+            media,
+        );
+    }
     if let Err(err) = graphql::account_limits::check(&requests) {
         return refuse(err, request_id, media);
     }
     // One budget for the whole request, measured before any operation runs.
-    if let Err(err) = graphql::cost::admit(schema, &mut requests, &state.settings.limits).await {
-        return refuse(err, request_id, media);
-    }
+    let cost = match graphql::cost::admit(schema, &mut requests, &state.settings.limits).await {
+        Ok(cost) => cost,
+        Err(err) => return refuse(err, request_id, media),
+    };
     let authorization = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -218,18 +239,84 @@ async fn serve(
         Err(err) => return refuse(err, request_id, media),
     };
     let client = caller::client_address(req, &state.settings.trusted_proxies);
+    // The caller's query budget per minute: every operation of a batch and every alias counts,
+    // through the cost the guard measured.
+    if let Err(limited) = rate_limit::take(
+        &state.cache,
+        &state.settings.rate_limits,
+        LimitedAction::QueryCost,
+        &policy::rate_limit_subject(&caller, &client),
+        cost as u64,
+    )
+    .await
+    {
+        return refuse(limited.into(), request_id, media);
+    }
     // The language of user-error messages (`i18n`), per request.
-    let language = crate::i18n::Language::from_accept_language(
+    let language = Language::from_accept_language(
         req.headers()
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok()),
     );
-    let requests = requests.into_iter().map(|r| r.data(language)).collect();
+    // Public HTTP caching (CDNs, the phone's cache) only for anonymous GETs.
+    let http_public = (get && policy::shared_cache_scope(&caller).as_deref() == Some("public"))
+        .then_some(ApiCaching::Public {
+            max_age: state.responses.ttl().as_secs(),
+            stale_while_revalidate: state.settings.cache.stale_while_revalidate.as_secs(),
+        });
+    let if_none_match = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let answers = run(
+        schema, state, requests, request_id, caller, client, language,
+    )
+    .await;
     respond(
-        run(schema, state, requests, request_id, caller, client).await,
+        answers,
         single,
         media,
+        http_public,
+        if_none_match.as_deref(),
     )
+}
+
+/// One operation's answer, serialized (as the response cache keeps it).
+struct Answer {
+    bytes: Arc<[u8]>,
+    /// Whether execution started (see [`executed`]).
+    started: bool,
+    /// Seconds to wait, when an operation was rate limited.
+    retry_after: Option<u64>,
+    /// Whether the answer may be shared (a cacheable query answered without errors).
+    shareable: bool,
+}
+
+impl Answer {
+    fn of(response: &Response, cacheable: bool) -> Self {
+        let retry_after = response
+            .errors
+            .iter()
+            .filter_map(|e| e.extensions.as_ref())
+            .filter(|ext| {
+                matches!(ext.get("code"), Some(async_graphql::Value::String(c)) if c == "RATE_LIMITED")
+            })
+            .filter_map(|ext| match ext.get("retryAfter") {
+                Some(async_graphql::Value::Number(n)) => n.as_u64(),
+                _ => None,
+            })
+            .max();
+        let bytes = serde_json::to_vec(response).unwrap_or_else(|_| {
+            br#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}"#.to_vec()
+        });
+        Answer {
+            bytes: Arc::from(bytes),
+            started: executed(response),
+            retry_after,
+            shareable: cacheable && response.errors.is_empty(),
+        }
+    }
 }
 
 async fn run(
@@ -239,60 +326,128 @@ async fn run(
     request_id: &str,
     caller: Caller,
     client: String,
-) -> (Vec<Response>, String) {
+    language: Language,
+) -> (Vec<Answer>, String) {
     let names: Vec<&str> = requests
         .iter()
         .map(|r| request_log::loggable_operation_name(r.operation_name.as_deref()))
         .collect();
     let operation = names.join(",");
     let span = tracing::info_span!("graphql", request_id = %request_id, operation = %operation);
-    let responses = join_all(
-        requests
-            .into_iter()
-            .map(|r| graphql::execute_as(schema, state, r, caller.clone(), client.clone())),
-    )
+    let answers = join_all(requests.into_iter().map(|request| {
+        let caller = caller.clone();
+        let client = client.clone();
+        async move {
+            let key = public_cache::key(state, &request, &caller, language).await;
+            let execute = |request: async_graphql::Request| async move {
+                with_codes(
+                    graphql::execute_as(schema, state, request.data(language), caller, client)
+                        .await,
+                    request_id,
+                )
+            };
+            let Some(key) = key else {
+                return Answer::of(&execute(request).await, false);
+            };
+            // Computed once per key however many identical requests miss together; only an
+            // answer without errors is kept.
+            let mut computed = None;
+            let slot = &mut computed;
+            let (bytes, _) = state
+                .responses
+                .get_or_compute(&key, move || async move {
+                    let answer = Answer::of(&execute(request).await, true);
+                    let out = (answer.bytes.clone(), answer.shareable);
+                    *slot = Some(answer);
+                    out
+                })
+                .await;
+            computed.unwrap_or(Answer {
+                bytes,
+                started: true,
+                retry_after: None,
+                shareable: true,
+            })
+        }
+    }))
     .instrument(span)
     .await;
-    (
-        responses
-            .into_iter()
-            .map(|r| with_codes(r, request_id))
-            .collect(),
-        operation,
-    )
+    (answers, operation)
 }
 
 fn respond(
-    (mut responses, operation): (Vec<Response>, String),
+    (mut answers, operation): (Vec<Answer>, String),
     single: bool,
     media: ResponseMedia,
+    http_public: Option<ApiCaching>,
+    if_none_match: Option<&str>,
 ) -> HttpResponse {
-    let (status, body) = if single && responses.len() == 1 {
-        let response = responses.remove(0);
-        let started = executed(&response);
-        let mut body = serde_json::to_value(BatchResponse::Single(response))
-            .unwrap_or_else(|_| serde_json::json!({ "errors": [{ "message": "internal error" }] }));
-        if media == ResponseMedia::GraphqlResponse && !started {
+    let retry_after = answers.iter().filter_map(|a| a.retry_after).max();
+    let one = single && answers.len() == 1;
+    let shareable = one && answers.iter().all(|a| a.shareable);
+    let (mut status, body): (StatusCode, Vec<u8>) = if one {
+        let answer = answers.remove(0);
+        if media == ResponseMedia::GraphqlResponse && !answer.started {
             // graphql-response+json: a request that never started executing (it did not parse
             // or validate, or its variables did not coerce) is a 400 without `data`.
+            let mut body: serde_json::Value =
+                serde_json::from_slice(&answer.bytes).unwrap_or_default();
             if let Some(fields) = body.as_object_mut() {
                 fields.remove("data");
             }
-            (StatusCode::BAD_REQUEST, body)
+            (StatusCode::BAD_REQUEST, body.to_string().into_bytes())
         } else {
-            (StatusCode::OK, body)
+            (StatusCode::OK, answer.bytes.to_vec())
         }
     } else {
         // Batches are outside the spec: each answer keeps its own shape, the status is 200.
-        let body = serde_json::to_value(BatchResponse::Batch(responses))
-            .unwrap_or_else(|_| serde_json::json!([]));
+        let mut body = Vec::with_capacity(answers.iter().map(|a| a.bytes.len() + 1).sum());
+        body.push(b'[');
+        for (i, answer) in answers.iter().enumerate() {
+            if i > 0 {
+                body.push(b',');
+            }
+            body.extend_from_slice(&answer.bytes);
+        }
+        body.push(b']');
         (StatusCode::OK, body)
     };
-    let mut res = HttpResponse::build(status)
-        .content_type(media.content_type())
-        .body(body.to_string());
+    let mut res = HttpResponse::build(status);
+    res.content_type(media.content_type());
+    if let Some(secs) = retry_after {
+        // A rate-limited operation: the whole request says so, as one refused before execution.
+        status = StatusCode::TOO_MANY_REQUESTS;
+        res.status(status);
+        res.insert_header((header::RETRY_AFTER, secs.to_string()));
+    }
+    let caching = match http_public {
+        Some(public) if shareable && status == StatusCode::OK => {
+            let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&body))[..32]);
+            res.insert_header((header::ETAG, etag.clone()));
+            res.append_header((header::VARY, "Accept, Accept-Language, Authorization"));
+            if if_none_match.is_some_and(|tags| matches_etag(tags, &etag)) {
+                res.status(StatusCode::NOT_MODIFIED);
+                let mut res = res.finish();
+                res.extensions_mut().insert(OperationName(operation));
+                res.extensions_mut().insert(public);
+                return res;
+            }
+            public
+        }
+        _ => ApiCaching::Private,
+    };
+    let mut res = res.body(body);
     res.extensions_mut().insert(OperationName(operation));
+    res.extensions_mut().insert(caching);
     res
+}
+
+/// Whether an `If-None-Match` list names `etag` (weak comparison, as RFC 9110 asks for GET).
+fn matches_etag(header: &str, etag: &str) -> bool {
+    header
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
 }
 
 /// Whether execution started: a response with no data whose errors all lack a path failed

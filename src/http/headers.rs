@@ -36,15 +36,43 @@ pub async fn security_headers(
             HeaderValue::from_static(DEFAULT_CSP),
         );
     }
-    cache_policy(headers);
+    let caching = res.response().extensions().get::<ApiCaching>().copied();
+    cache_policy(res.headers_mut(), caching);
     Ok(res)
 }
 
+/// What the GraphQL handler says about its answer (a response extension); `cache_policy` turns
+/// it into `Cache-Control`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiCaching {
+    /// The same for every anonymous caller: a CDN and the phone's cache may keep it.
+    Public {
+        max_age: u64,
+        stale_while_revalidate: u64,
+    },
+    /// For this caller only, or not cacheable at all.
+    Private,
+}
+
 /// The caching decision for every response: a handler that chose a policy keeps it (media:
-/// public and immutable, their keys being content-addressed); everything else, GraphQL answers above all (they can depend on the
-/// caller), is `no-store`. Public caching of anonymous GET queries, if it comes, is decided here.
-fn cache_policy(headers: &mut HeaderMap) {
-    if !headers.contains_key(header::CACHE_CONTROL) {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+/// public and immutable, their keys being content-addressed). A GraphQL answer that the handler
+/// marked public (an anonymous GET query answered without errors, see `http::public_cache`) may
+/// be kept `max-age` seconds and served stale while revalidating (with its `ETag`); every other
+/// GraphQL answer can depend on the caller and is `private, no-store`; anything else `no-store`.
+fn cache_policy(headers: &mut HeaderMap, caching: Option<ApiCaching>) {
+    if headers.contains_key(header::CACHE_CONTROL) {
+        return;
     }
+    let value = match caching {
+        Some(ApiCaching::Public {
+            max_age,
+            stale_while_revalidate,
+        }) => HeaderValue::from_str(&format!(
+            "public, max-age={max_age}, stale-while-revalidate={stale_while_revalidate}"
+        ))
+        .unwrap_or(HeaderValue::from_static("no-store")),
+        Some(ApiCaching::Private) => HeaderValue::from_static("private, no-store"),
+        None => HeaderValue::from_static("no-store"),
+    };
+    headers.insert(header::CACHE_CONTROL, value);
 }

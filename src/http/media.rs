@@ -14,9 +14,11 @@ use futures_util::StreamExt;
 use serde_json::json;
 
 use crate::{
+    auth::{caller::Caller, policy},
     error::AppError,
     http::RequestId,
     infra::media::{IMMUTABLE, MediaKey},
+    infra::rate_limit::{self, LimitedAction},
     state::AppState,
 };
 
@@ -34,10 +36,13 @@ fn refuse(req: &HttpRequest, err: AppError) -> HttpResponse {
         .get::<RequestId>()
         .map(|id| id.0.clone())
         .unwrap_or_default();
-    HttpResponse::build(
+    let mut res = HttpResponse::build(
         StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-    )
-    .json(err.http_body(&request_id))
+    );
+    if let Some(secs) = err.retry_after() {
+        res.insert_header((header::RETRY_AFTER, secs.to_string()));
+    }
+    res.json(err.http_body(&request_id))
 }
 
 /// A published object: only content-addressed keys (`photos/…`), whose content type comes from
@@ -118,6 +123,19 @@ pub async fn upload(
         Ok(grant) => grant,
         Err(refusal) => return refuse(&req, AppError::UploadRefused(refusal.to_string())),
     };
+    // Uploads per client address and minute (the grant names no caller).
+    let client = crate::http::caller::client_address(&req, &state.settings.trusted_proxies);
+    if let Err(limited) = rate_limit::take(
+        &state.cache,
+        &state.settings.rate_limits,
+        LimitedAction::Upload,
+        &policy::rate_limit_subject(&Caller::Anonymous, &client),
+        1,
+    )
+    .await
+    {
+        return refuse(&req, limited.into());
+    }
     let signed = usize::try_from(grant.length).unwrap_or(usize::MAX);
     let mut bytes = Vec::with_capacity(signed.min(16 * 1024 * 1024));
     while let Some(chunk) = body.next().await {

@@ -7,6 +7,8 @@ mod graphiql;
 mod graphql;
 mod headers;
 mod media;
+mod persisted;
+mod public_cache;
 mod request_log;
 pub mod transport;
 
@@ -86,11 +88,27 @@ async fn readyz(state: web::Data<AppState>, readiness: web::Data<Readiness>) -> 
         }
     };
     let up = |ok: bool| if ok { "up" } else { "down" };
+    // Redis down is degraded, not unavailable: the API answers from the database meanwhile.
+    let redis = match &state.redis {
+        Some(redis) => Some(redis.ping().await),
+        None => None,
+    };
+    let status = match (database && storage, redis) {
+        (false, _) => "unavailable",
+        (true, Some(false)) => "degraded",
+        (true, _) => "ok",
+    };
     let body = json!({
-        "status": if database && storage { "ok" } else { "unavailable" },
+        "status": status,
         "database": up(database),
         "storage": up(storage),
         "storageBackend": state.media.backend_name(),
+        "cache": match redis {
+            Some(true) => "up",
+            Some(false) => "degraded",
+            None => "up",
+        },
+        "cacheBackend": if redis.is_some() { "redis" } else { "in-process" },
     });
     if database && storage {
         HttpResponse::Ok().json(body)

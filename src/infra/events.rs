@@ -5,11 +5,20 @@
 //! A remote backend (Redis pub/sub) queues what it is given and forwards the events it
 //! receives from other instances into the same local channel, so listeners see one stream.
 
-use std::sync::Arc;
+use std::{future::Future, pin::Pin, sync::Arc};
 
 use tokio::sync::broadcast;
 
 use crate::domain::events::DomainEvent;
+
+/// Work that must be done before a committed write answers (invalidating the response cache),
+/// awaited by [`EventBus::publish_committed`]. Unlike listeners, it cannot lag.
+pub trait CommitHook: Send + Sync {
+    fn committed<'a>(
+        &'a self,
+        events: &'a [DomainEvent],
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+}
 
 /// How events leave this process. The in-process bus needs none; a Redis backend implements
 /// this and is given to [`EventBus::with_backend`].
@@ -23,6 +32,7 @@ pub trait EventBackend: Send + Sync {
 pub struct EventBus {
     local: broadcast::Sender<Arc<DomainEvent>>,
     backend: Option<Arc<dyn EventBackend>>,
+    hooks: Vec<Arc<dyn CommitHook>>,
 }
 
 /// Events a slow listener may fall behind by before it misses some (and is told so by
@@ -36,15 +46,46 @@ impl EventBus {
         EventBus {
             local,
             backend: None,
+            hooks: Vec::new(),
         }
+    }
+
+    /// The same bus with a hook awaited on every commit, before the write answers.
+    pub fn with_hook(mut self, hook: Arc<dyn CommitHook>) -> Self {
+        self.hooks.push(hook);
+        self
+    }
+
+    /// The same bus, also handing every event to `backend` (which may deliver events from other
+    /// instances into [`EventBus::deliver_remote`]).
+    pub fn and_backend(mut self, backend: Arc<dyn EventBackend>) -> Self {
+        self.backend = Some(backend);
+        self
+    }
+
+    /// Events another instance committed, for the listeners of this one. Not handed to the
+    /// backend again, and the commit hooks already ran on the writing instance.
+    pub fn deliver_remote(&self, event: DomainEvent) {
+        tracing::debug!(event = event.name(), "domain event from another instance");
+        let _ = self.local.send(Arc::new(event));
+    }
+
+    /// Runs the commit hooks (the response cache's invalidation), then publishes. What a
+    /// unit of work calls after its commit, so that the mutation answers only once no cache
+    /// can show the old state.
+    pub async fn publish_committed(&self, events: Vec<DomainEvent>) {
+        if events.is_empty() {
+            return;
+        }
+        for hook in &self.hooks {
+            hook.committed(&events).await;
+        }
+        self.publish(events);
     }
 
     /// The in-process bus that also hands every event to `backend`.
     pub fn with_backend(backend: Arc<dyn EventBackend>) -> Self {
-        EventBus {
-            backend: Some(backend),
-            ..Self::in_process()
-        }
+        Self::in_process().and_backend(backend)
     }
 
     /// Delivers committed events. Call only after the transaction that made them committed

@@ -6,3 +6,7 @@ pub mod events;
 pub mod files;
 pub mod hashing;
 pub mod media;
+pub mod rate_limit;
+pub mod redis;
+pub mod redis_events;
+pub mod response_cache;

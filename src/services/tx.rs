@@ -66,10 +66,11 @@ impl Tx {
         }
     }
 
-    /// Commits, then publishes the recorded events.
+    /// Commits, then publishes the recorded events (after the commit hooks, such as the
+    /// response cache's invalidation, have run).
     pub async fn commit(self) -> AppResult<()> {
         self.txn.commit().await?;
-        self.bus.publish(self.events);
+        self.bus.publish_committed(self.events).await;
         Ok(())
     }
 }

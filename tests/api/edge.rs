@@ -389,7 +389,13 @@ async fn security_headers_on_every_response() {
         assert_eq!(h["x-content-type-options"], "nosniff", "{what}");
         assert_eq!(h["referrer-policy"], "no-referrer", "{what}");
         assert_eq!(h["x-frame-options"], "DENY", "{what}");
-        assert_eq!(h["cache-control"], "no-store", "{what}");
+        // GraphQL answers can depend on the caller: `private, no-store`; the rest `no-store`.
+        let expected = if what == "graphql" {
+            "private, no-store"
+        } else {
+            "no-store"
+        };
+        assert_eq!(h["cache-control"], expected, "{what}");
         assert!(
             h["content-security-policy"]
                 .to_str()

@@ -69,6 +69,23 @@ impl TestApp {
         Self::serve(seams::build_state_with(url, dir, false, configure).await)
     }
 
+    /// Two servers over one database and one Redis (TEST_REDIS_URL; in-process stores
+    /// otherwise), as behind a load balancer.
+    pub async fn spawn_pair(
+        configure: impl Fn(&mut pasar_oleh::settings::Settings),
+    ) -> (Self, Self) {
+        let dir = scratch_dir();
+        let url = fresh_database_url(&dir).await;
+        let prefix = format!("test:{}:", Uuid::now_v7().simple());
+        let shared = |settings: &mut pasar_oleh::settings::Settings| {
+            settings.cache.redis_prefix = prefix.clone();
+            configure(settings);
+        };
+        let a = seams::build_state_with(url.clone(), dir.clone(), false, &shared).await;
+        let b = seams::build_state_with(url, dir, false, &shared).await;
+        (Self::serve(a), Self::serve(b))
+    }
+
     /// Served over HTTP with the clock stopped at `now`; `set_time` moves it.
     pub async fn spawn_at(now: chrono::DateTime<chrono::Utc>) -> Self {
         let clock = pasar_oleh::jobs::ManualClock::new(now);
@@ -501,13 +518,18 @@ impl TestApp {
         seams::expire_halal_certificate(&self.state, seller.id).await;
     }
 
+    /// Gives `seller` a halal certificate valid through `last_day`.
+    pub async fn halal_certificate_until(&self, seller: &TestSeller, last_day: chrono::NaiveDate) {
+        seams::halal_certificate_until(&self.state, seller.id, last_day).await;
+    }
+
     /// Ends every login of `user` as if `SESSION_MAX_DAYS` had passed.
     pub async fn end_sessions(&self, user: &TestUser) {
         seams::end_sessions(&self.state, user.id).await;
     }
 
     /// The administrator who arranges data for the factories.
-    async fn office(&self) -> &TestUser {
+    pub async fn office(&self) -> &TestUser {
         self.office.get_or_init(|| self.admin()).await
     }
 
@@ -905,6 +927,24 @@ async fn test_state(seeded: bool) -> AppState {
     seams::build_state(url, dir, seeded).await
 }
 
+/// With TEST_REDIS_URL set (CI's PostgreSQL pass), every app uses that Redis under a key prefix
+/// of its own, so parallel tests never see each other's counters, cache or events.
+pub fn use_test_redis(settings: &mut pasar_oleh::settings::Settings) {
+    if let Some(url) = test_redis_url() {
+        settings.redis_url = Some(url);
+        settings.cache.redis_prefix = format!("test:{}:", Uuid::now_v7().simple());
+        // CI machines are busy: a deadline that a loaded test run does not trip by accident.
+        settings.cache.redis_timeout = std::time::Duration::from_millis(500);
+    }
+}
+
+/// The Redis the tests run against, when the environment names one.
+pub fn test_redis_url() -> Option<String> {
+    std::env::var("TEST_REDIS_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
 /// Domain events as a test sees them: their stable names, in publishing order.
 pub struct Events(
     tokio::sync::broadcast::Receiver<std::sync::Arc<pasar_oleh::domain::events::DomainEvent>>,
@@ -934,8 +974,8 @@ mod seams {
     use chrono::{Days, Utc};
     use entity::seller;
     use pasar_oleh::{
-        auth::caller::Caller, fixtures::demo as seed, services::accounts, settings::Settings,
-        startup, state::AppState,
+        auth::caller::Caller, domain::events::DomainEvent, fixtures::demo as seed,
+        services::accounts, settings::Settings, startup, state::AppState,
     };
     use sea_orm::{ActiveModelTrait, EntityTrait, Set};
     use uuid::Uuid;
@@ -954,6 +994,7 @@ mod seams {
     ) -> AppState {
         let mut settings = Settings::for_tests(url, dir);
         settings.s3 = super::test_s3();
+        super::use_test_redis(&mut settings);
         configure(&mut settings);
         let state = startup::prepare(settings).await.expect("a test state");
         if seeded {
@@ -1019,14 +1060,43 @@ mod seams {
         let mut changed: seller::ActiveModel = found.into();
         changed.halal_expires_on = Set(Some(yesterday));
         changed.update(&state.db).await.expect("update the seller");
+        // A write outside a unit of work says what changed, as a unit of work would.
+        state
+            .events
+            .publish_committed(vec![DomainEvent::SellerChanged { seller_id }])
+            .await;
+    }
+
+    /// Gives `seller` a halal certificate valid through `last_day` (no mutation sets one
+    /// directly on a verified seller), announced as a unit of work would.
+    pub async fn halal_certificate_until(
+        state: &AppState,
+        seller_id: Uuid,
+        last_day: chrono::NaiveDate,
+    ) {
+        let found = seller::Entity::find_by_id(seller_id)
+            .one(&state.db)
+            .await
+            .expect("read the seller")
+            .expect("the seller exists");
+        let mut changed: seller::ActiveModel = found.into();
+        changed.halal_certificate_number = Set(Some("ID35110000123450124".into()));
+        changed.halal_expires_on = Set(Some(last_day));
+        changed.update(&state.db).await.expect("update the seller");
+        state
+            .events
+            .publish_committed(vec![DomainEvent::SellerChanged { seller_id }])
+            .await;
     }
 
     /// Runs the demo seed again (to prove it idempotent); returns the product count it reports.
     pub async fn reseed(state: &AppState) -> usize {
-        seed::seed(&state.db, &state.media)
+        let products = seed::seed(&state.db, &state.media)
             .await
             .expect("the demo catalogue loads")
-            .products
+            .products;
+        state.responses.invalidate().await;
+        products
     }
 
     /// (outlets, sellers, products) as the seed counts them.

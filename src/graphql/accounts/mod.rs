@@ -16,6 +16,7 @@ use crate::{
         scalars::DateTime,
         sellers::Seller,
     },
+    infra::rate_limit::{self, LimitedAction},
     services::{
         accounts::{self, Guard, IssuedTokens, Refresh, RegisterInput, TokenIssuer},
         outlets, sellers,
@@ -31,6 +32,22 @@ fn guard<'a>(state: &'a AppState, client: &'a str) -> Guard<'a> {
         client,
         registrations_per_address: state.settings.accounts.registrations_per_address,
     }
+}
+
+/// Spends one unit of the caller's budget per minute for `action`: every aliased or batched
+/// call counts, because each one runs this resolver.
+async fn rate_limited(ctx: &Context<'_>, action: LimitedAction) -> AppResult<()> {
+    let state = ctx.state()?;
+    let request = ctx.request()?;
+    rate_limit::take(
+        &state.cache,
+        &state.settings.rate_limits,
+        action,
+        &policy::rate_limit_subject(&request.caller, &request.client),
+        1,
+    )
+    .await
+    .map_err(AppError::from)
 }
 
 fn issuer(state: &AppState) -> TokenIssuer<'_> {
@@ -338,6 +355,7 @@ impl AccountsMutation {
         input: RegisterUserInput,
     ) -> AppResult<RegisterPayload> {
         policy::may_use_accounts(ctx.caller()?)?;
+        rate_limited(ctx, LimitedAction::Registration).await?;
         let state = ctx.state()?;
         let client = &ctx.request()?.client;
         let result = accounts::register(
@@ -367,6 +385,7 @@ impl AccountsMutation {
     /// the answer never tells whether the account exists.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> AppResult<AuthPayload> {
         policy::may_use_accounts(ctx.caller()?)?;
+        rate_limited(ctx, LimitedAction::Login).await?;
         let state = ctx.state()?;
         let client = &ctx.request()?.client;
         let result = accounts::login(
@@ -395,6 +414,7 @@ impl AccountsMutation {
         input: RefreshTokenInput,
     ) -> AppResult<AuthPayload> {
         policy::may_use_accounts(ctx.caller()?)?;
+        rate_limited(ctx, LimitedAction::Refresh).await?;
         let state = ctx.state()?;
         // One unit of work: claim, family check and the new token. A refused refresh may have
         // revoked its family (reuse), which must stick, so it commits too.
