@@ -15,6 +15,7 @@ use crate::{
         events::EventBus,
         hashing::HashPool,
         media::MediaStore,
+        metrics::Metrics,
     },
     jobs::{Clock, SystemClock},
     settings::Settings,
@@ -29,6 +30,8 @@ pub struct AppState {
     pub hashing: HashPool,
     pub events: EventBus,
     pub statements: StatementCounter,
+    /// Request, latency, cache and pool metrics for `GET /metrics`.
+    pub metrics: Arc<Metrics>,
     pub media: MediaStore,
     pub settings: Arc<Settings>,
     /// The one source of "now" for requests (opening hours, permit expiry): the wall clock in
@@ -68,6 +71,7 @@ impl AppState {
             hashing,
             events: EventBus::in_process(),
             statements,
+            metrics: Arc::new(Metrics::default()),
             media,
             settings: Arc::new(settings),
             clock: Arc::new(SystemClock),

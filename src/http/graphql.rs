@@ -24,6 +24,7 @@ use crate::{
         request_log::{self, OperationName, RequestId},
         transport::{self, ResponseMedia},
     },
+    infra::metrics::Outcome,
     state::AppState,
 };
 
@@ -267,6 +268,7 @@ fn respond(
     single: bool,
     media: ResponseMedia,
 ) -> HttpResponse {
+    let responses_failed = responses.iter().any(|r| !r.errors.is_empty());
     let (status, body) = if single && responses.len() == 1 {
         let response = responses.remove(0);
         let started = executed(&response);
@@ -291,7 +293,13 @@ fn respond(
     let mut res = HttpResponse::build(status)
         .content_type(media.content_type())
         .body(body.to_string());
+    let outcome = if responses_failed {
+        Outcome::Error
+    } else {
+        Outcome::Ok
+    };
     res.extensions_mut().insert(OperationName(operation));
+    res.extensions_mut().insert(outcome);
     res
 }
 

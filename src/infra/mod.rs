@@ -6,3 +6,4 @@ pub mod events;
 pub mod files;
 pub mod hashing;
 pub mod media;
+pub mod metrics;
