@@ -100,7 +100,9 @@ for backend in $BACKENDS; do
     [[ "$scenario" == home && ! -s "$scratch/home.json" ]] && sample=(--save-sample "$scratch/home.json")
     "$bin/bench" run "${sample[@]}" --url "http://127.0.0.1:$PORT" --scenario "$scenario" --label "$backend" \
       --connections "$CONNECTIONS" --duration "$DURATION" --warmup "$WARMUP" \
-      --server-pid "$server" --admin "$admin_id:$admin_pw" --out "$results"
+      --server-pid "$server" --admin "$admin_id:$admin_pw" --out "$results" ||
+      # The line is in the table either way; the smoke run (CI) stops at the first failure.
+      { [[ -n "${SMOKE:-}" ]] && exit 1; echo "$backend $scenario: failed checks or no answer" >&2; }
   done
   kill "$server"
   wait "$server" 2>/dev/null || true

@@ -286,7 +286,10 @@ async fn run_scenario(args: RunArgs) -> anyhow::Result<()> {
         None => println!("{line}"),
     }
     if outcome.requests == 0 {
-        bail!("no request completed");
+        bail!("no request completed in the window");
+    }
+    if outcome.failures > 0 {
+        bail!("{} answers failed their checks", outcome.failures);
     }
     Ok(())
 }
@@ -362,7 +365,9 @@ fn ceiling(args: &[String]) -> anyhow::Result<()> {
             actix_web::App::new()
                 .route(
                     "/graphql",
-                    actix_web::web::post().to(move || {
+                    // The request body is read, as a real handler does (and as keep-alive
+                    // needs: actix closes a connection whose request body was left unread).
+                    actix_web::web::post().to(move |_request: actix_web::web::Bytes| {
                         let body = body.clone();
                         async move {
                             actix_web::HttpResponse::Ok()
