@@ -1,11 +1,16 @@
-//! `pasar-oleh [serve | schema | trusted-documents | migrate | seed | create-admin]`
+//! `pasar-oleh [serve | schema | trusted-documents | migrate | seed | seed-bench | create-admin]`
 
 use anyhow::Context;
 use pasar_oleh::{
-    fixtures::demo, graphql, infra, settings::Settings, startup, startup::Application, telemetry,
+    fixtures::{bench, demo},
+    graphql, infra,
+    settings::Settings,
+    startup,
+    startup::Application,
+    telemetry,
 };
 
-const USAGE: &str = "usage: pasar-oleh [serve | schema | trusted-documents [DIR] | migrate | seed | create-admin IDENTIFIER NAME]
+const USAGE: &str = "usage: pasar-oleh [serve | schema | trusted-documents [DIR] | migrate | seed | seed-bench | create-admin IDENTIFIER NAME]
   serve    run the HTTP server (default); migrates, and seeds the demo catalogue on an empty development database
   schema   print the GraphQL schema (SDL)
   trusted-documents [DIR]
@@ -13,6 +18,9 @@ const USAGE: &str = "usage: pasar-oleh [serve | schema | trusted-documents [DIR]
            documents under DIR (default: clients), for TRUSTED_DOCUMENTS_FILE
   migrate  apply database migrations and exit
   seed     (re)load the demo catalogue, idempotently (development only)
+  seed-bench [--products N] [--sellers N] [--outlets N] [--photos N] [--seed N]
+           migrate, then load the deterministic benchmark dataset into an empty catalogue
+           (defaults: 10000 products, 1000 sellers, 20 outlets, 3 photos each, seed 42)
   create-admin IDENTIFIER NAME
            create an administrator with that e-mail or mobile number; the password is read
            from standard input (first line), never from arguments";
@@ -66,6 +74,23 @@ async fn main() -> anyhow::Result<()> {
                 .context("seeding")?;
             tracing::info!(?report, "demo catalogue seeded");
         }
+        "seed-bench" => {
+            anyhow::ensure!(
+                !settings.is_production(),
+                "the benchmark dataset is never seeded in production"
+            );
+            let spec = bench_spec(std::env::args().skip(2))?;
+            let (db, _) = infra::db::connect(&settings.database_url, 2).await?;
+            infra::db::migrate(&db).await?;
+            let started = std::time::Instant::now();
+            let report = bench::seed(&db, spec).await.context("seeding")?;
+            tracing::info!(
+                ?report,
+                ?spec,
+                seconds = started.elapsed().as_secs_f64(),
+                "benchmark dataset seeded"
+            );
+        }
         "create-admin" => {
             let mut args = std::env::args().skip(2);
             let (Some(identifier), Some(name)) = (args.next(), args.next()) else {
@@ -102,4 +127,27 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `--products N --sellers N --outlets N --photos N --seed N`, each optional.
+fn bench_spec(args: impl Iterator<Item = String>) -> anyhow::Result<bench::BenchSpec> {
+    let mut spec = bench::BenchSpec::default();
+    let mut args = args;
+    while let Some(flag) = args.next() {
+        let value = args
+            .next()
+            .with_context(|| format!("{flag} needs a value"))?;
+        let n: u64 = value
+            .parse()
+            .with_context(|| format!("{flag} {value:?} is not a whole number"))?;
+        match flag.as_str() {
+            "--products" => spec.products = n as usize,
+            "--sellers" => spec.sellers = n as usize,
+            "--outlets" => spec.outlets = n as usize,
+            "--photos" => spec.photos_per_product = n as usize,
+            "--seed" => spec.seed = n,
+            other => anyhow::bail!("unknown option {other:?}\n{USAGE}"),
+        }
+    }
+    Ok(spec)
 }

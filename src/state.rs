@@ -19,6 +19,7 @@ use crate::{
         redis::Redis,
         redis_events::RedisEvents,
         response_cache::{ResponseCache, ResponseCacheConfig},
+        metrics::Metrics,
     },
     jobs::{Clock, SystemClock},
     settings::Settings,
@@ -39,6 +40,8 @@ pub struct AppState {
     pub hashing: HashPool,
     pub events: EventBus,
     pub statements: StatementCounter,
+    /// Request, latency, cache and pool metrics for `GET /metrics`.
+    pub metrics: Arc<Metrics>,
     pub media: MediaStore,
     pub settings: Arc<Settings>,
     /// The one source of "now" for requests (opening hours, permit expiry): the wall clock in
@@ -111,6 +114,7 @@ impl AppState {
             hashing,
             events,
             statements,
+            metrics: Arc::new(Metrics::default()),
             media,
             settings: Arc::new(settings),
             clock: Arc::new(SystemClock),

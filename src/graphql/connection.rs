@@ -26,6 +26,11 @@ pub enum CountQuery {
     Applications(sellers::ApplicationFilter),
     /// All products of one seller, narrowed by the management filter.
     SellerProducts(uuid::Uuid, crate::services::products::ManagedFilter),
+    /// Registered kiosks, optionally of one outlet.
+    Kiosks(Option<uuid::Uuid>),
+    /// A list a DataLoader read whole (the sellers of an outlet, the outlets of a seller): its
+    /// length is already known, so counting costs no statement.
+    Known(u64),
 }
 
 pub struct TotalCount(CountQuery);
@@ -43,6 +48,10 @@ impl TotalCount {
             CountQuery::SellerProducts(id, filter) => {
                 crate::services::products::count_for_seller(db, *id, filter).await?
             }
+            CountQuery::Kiosks(outlet) => {
+                crate::services::accounts::count_kiosks(db, *outlet).await?
+            }
+            CountQuery::Known(n) => *n,
         };
         Ok(n as i64)
     }

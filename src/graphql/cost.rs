@@ -47,14 +47,8 @@ pub mod size {
     pub const PHOTOS: usize = 5;
     /// `Product.availability`: outlets that carry one product.
     pub const AVAILABILITY: usize = 5;
-    /// `Seller.outlets`, `Viewer.outlets`, `Viewer.sellers`.
-    pub const PLACES: usize = 3;
-    /// `Outlet.sellers`.
-    pub const OUTLET_SELLERS: usize = 20;
     /// `Outlet.openingHours`: one per weekday.
     pub const OPENING_HOURS: usize = 7;
-    /// `kiosks`.
-    pub const KIOSKS: usize = 20;
 }
 
 /// Where a field's cost stops growing: far over any budget, and small enough that async-graphql's
@@ -91,6 +85,15 @@ pub fn batched_page(first: Option<i32>, child: usize) -> usize {
     (1 + STATEMENT / 10)
         .saturating_add(items.saturating_mul(child))
         .min(CAP)
+}
+
+/// A page of a list a DataLoader reads whole for every parent of the request at once
+/// (`Outlet.sellers`, `Seller.outlets`): its one statement serves every parent (and is bounded by
+/// the parents' own page), so a parent adds only its page (`first`, default 20) times the item's
+/// selection.
+pub fn loaded_page(first: Option<i32>, child: usize) -> usize {
+    let items = first.unwrap_or(20).clamp(1, 100) as usize;
+    1usize.saturating_add(items.saturating_mul(child)).min(CAP)
 }
 
 /// A scalar read through a DataLoader (`Category.productCount`): the batch's one statement is

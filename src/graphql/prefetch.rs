@@ -28,6 +28,19 @@ fn below<'a>(selections: &[Lookahead<'a>], field: &str) -> Vec<Lookahead<'a>> {
         .collect()
 }
 
+/// The node selections of the nested connection `field` (`field { edges { node } }` and
+/// `field { nodes }`).
+fn nodes_below<'a>(selections: &[Lookahead<'a>], field: &str) -> Vec<Lookahead<'a>> {
+    selections
+        .iter()
+        .flat_map(|s| {
+            let conn = s.field(field);
+            [conn.field("edges").field("node"), conn.field("nodes")]
+        })
+        .filter(|s| s.exists())
+        .collect()
+}
+
 /// The node selections of a connection field (`edges { node }` and `nodes`).
 pub fn connection_nodes<'a>(ctx: &'a Context<'_>) -> Vec<Lookahead<'a>> {
     let la = ctx.look_ahead();
@@ -106,7 +119,7 @@ pub async fn sellers_nested(
             .await?
             .into_values()
             .collect();
-        outlets_nested(loaders, &outlets, &below(sel, "outlets")).await?;
+        outlets_nested(loaders, &outlets, &nodes_below(sel, "outlets")).await?;
     }
     Ok(())
 }
@@ -137,10 +150,20 @@ pub async fn outlets_nested(
         loaders.villages.load_many(codes).await?;
     }
     if wants(sel, "sellers") {
-        loaders
+        let sellers: Vec<seller::Model> = loaders
             .outlet_sellers
             .load_many(outlets.iter().map(|o| o.id))
-            .await?;
+            .await?
+            .into_values()
+            .flatten()
+            .collect();
+        // The sellers of a page of outlets, and below them their own nested fields.
+        Box::pin(sellers_nested(
+            loaders,
+            &sellers,
+            &nodes_below(sel, "sellers"),
+        ))
+        .await?;
     }
     Ok(())
 }

@@ -30,7 +30,10 @@ use crate::{
         transport::{self, ResponseMedia},
     },
     i18n::Language,
-    infra::rate_limit::{self, LimitedAction},
+    infra::{
+        metrics::Outcome,
+        rate_limit::{self, LimitedAction},
+    },
     state::AppState,
 };
 
@@ -291,6 +294,8 @@ struct Answer {
     retry_after: Option<u64>,
     /// Whether the answer may be shared (a cacheable query answered without errors).
     shareable: bool,
+    /// Whether the answer carries errors (for the request metrics).
+    failed: bool,
 }
 
 impl Answer {
@@ -315,6 +320,7 @@ impl Answer {
             started: executed(response),
             retry_after,
             shareable: cacheable && response.errors.is_empty(),
+            failed: !response.errors.is_empty(),
         }
     }
 }
@@ -362,11 +368,13 @@ async fn run(
                     out
                 })
                 .await;
+            state.metrics.cache_lookup("responses", computed.is_none());
             computed.unwrap_or(Answer {
                 bytes,
                 started: true,
                 retry_after: None,
                 shareable: true,
+                failed: false,
             })
         }
     }))
@@ -382,6 +390,7 @@ fn respond(
     http_public: Option<ApiCaching>,
     if_none_match: Option<&str>,
 ) -> HttpResponse {
+    let failed = answers.iter().any(|a| a.failed);
     let retry_after = answers.iter().filter_map(|a| a.retry_after).max();
     let one = single && answers.len() == 1;
     let shareable = one && answers.iter().all(|a| a.shareable);
@@ -430,6 +439,7 @@ fn respond(
                 let mut res = res.finish();
                 res.extensions_mut().insert(OperationName(operation));
                 res.extensions_mut().insert(public);
+                res.extensions_mut().insert(Outcome::Ok);
                 return res;
             }
             public
@@ -439,6 +449,8 @@ fn respond(
     let mut res = res.body(body);
     res.extensions_mut().insert(OperationName(operation));
     res.extensions_mut().insert(caching);
+    res.extensions_mut()
+        .insert(if failed { Outcome::Error } else { Outcome::Ok });
     res
 }
 

@@ -1,4 +1,4 @@
-//! HTTP routes: `/graphql`, `/healthz`, `/readyz`, `/media/*`; the middleware around them
+//! HTTP routes: `/graphql`, `/healthz`, `/readyz`, `/metrics`, `/media/*`; the middleware around them
 //! (request log, CORS, security headers) and the readiness flag a shutdown lowers.
 
 pub mod caller;
@@ -48,10 +48,35 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::method(actix_web::http::Method::OPTIONS).to(graphql::options)),
     )
     .route("/healthz", web::get().to(healthz))
+    .route("/metrics", web::get().to(metrics))
     .route("/readyz", web::get().to(readyz))
     // The upload resource comes first: `/media/{key}` would otherwise claim its paths.
     .service(web::resource("/media/upload/{token}").route(web::put().to(media::upload)))
     .route("/media/{key:.+}", web::get().to(media::get));
+}
+
+/// Prometheus metrics (`infra::metrics`) in the text format.
+async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let db = &state.db;
+    let max = state.settings.database_max_connections;
+    let pool = match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => {
+            let p = db.get_sqlite_connection_pool();
+            Some((p.size(), p.num_idle(), max))
+        }
+        sea_orm::DbBackend::Postgres => {
+            let p = db.get_postgres_connection_pool();
+            Some((p.size(), p.num_idle(), max))
+        }
+        _ => None,
+    };
+    let body = state.metrics.render(&crate::infra::metrics::Snapshot {
+        sql_statements: state.statements.get(),
+        pool,
+    });
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(body)
 }
 
 /// Alive: the process answers.

@@ -12,6 +12,8 @@ use actix_web::{
     middleware::Next,
 };
 
+use crate::{infra::metrics::Outcome, state::AppState};
+
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
@@ -59,6 +61,9 @@ pub async fn request_log(
     req.extensions_mut().insert(RequestId(id.clone()));
     let method = req.method().to_string();
     let path = req.path().to_string();
+    let metrics = req
+        .app_data::<actix_web::web::Data<AppState>>()
+        .map(|s| s.metrics.clone());
     let mut res = next.call(req).await?;
     let operation = res
         .response()
@@ -66,6 +71,22 @@ pub async fn request_log(
         .get::<OperationName>()
         .map(|o| o.0.clone());
     let status = res.status().as_u16();
+    if let Some(metrics) = metrics {
+        metrics.http_request();
+        if path == "/graphql" && method != "OPTIONS" {
+            let outcome = res
+                .response()
+                .extensions()
+                .get::<Outcome>()
+                .copied()
+                .unwrap_or(Outcome::Refused);
+            let name = match (&operation, outcome) {
+                (Some(name), _) => name.as_str(),
+                (None, _) => "-",
+            };
+            metrics.graphql_request(name, outcome, started.elapsed());
+        }
+    }
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut()
             .insert(HeaderName::from_static("x-request-id"), value);

@@ -10,3 +10,4 @@ pub mod rate_limit;
 pub mod redis;
 pub mod redis_events;
 pub mod response_cache;
+pub mod metrics;

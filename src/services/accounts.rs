@@ -9,7 +9,7 @@
 use chrono::{Duration, Utc};
 use entity::{kiosk, outlet, outlet_staff, refresh_family, refresh_token, seller_member, user};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
     sea_query::{Expr, Query},
 };
 use uuid::Uuid;
@@ -681,15 +681,39 @@ pub async fn find_kiosk(
 }
 
 /// Kiosks, oldest first, optionally of one outlet.
-pub async fn list_kiosks(
-    db: &impl ConnectionTrait,
-    outlet_id: Option<Uuid>,
-) -> AppResult<Vec<kiosk::Model>> {
-    let mut select = kiosk::Entity::find().order_by_asc(kiosk::Column::CreatedAt);
+fn kiosks_of(outlet_id: Option<Uuid>) -> sea_orm::Select<kiosk::Entity> {
+    let mut select = kiosk::Entity::find();
     if let Some(outlet_id) = outlet_id {
         select = select.filter(kiosk::Column::OutletId.eq(outlet_id));
     }
-    Ok(select.all(db).await?)
+    select
+}
+
+/// One page of registered kiosks, optionally of one outlet, oldest first (then by id).
+pub async fn list_kiosks(
+    db: &impl ConnectionTrait,
+    outlet_id: Option<Uuid>,
+    page: &crate::domain::cursor::Page,
+) -> AppResult<crate::services::keyset::Paged<kiosk::Model>> {
+    use crate::services::keyset::{self, Keyset, Part};
+    let order = Keyset {
+        order: "kiosks:created",
+        parts: vec![
+            Part::time(
+                (kiosk::Entity, kiosk::Column::CreatedAt),
+                false,
+                |k: &kiosk::Model| k.created_at,
+            ),
+            Part::id((kiosk::Entity, kiosk::Column::Id), |k: &kiosk::Model| k.id),
+        ],
+    };
+    keyset::fetch(kiosks_of(outlet_id), &order, page, db).await
+}
+
+/// Number of registered kiosks, optionally of one outlet.
+pub async fn count_kiosks(db: &impl ConnectionTrait, outlet_id: Option<Uuid>) -> AppResult<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(kiosks_of(outlet_id).count(db).await?)
 }
 
 /// Revokes a kiosk; its credential stops working at once.

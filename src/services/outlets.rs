@@ -41,14 +41,11 @@ fn filtered(filter: &OutletFilter) -> Select<outlet::Entity> {
     outlet::Entity::find().filter(cond)
 }
 
-/// One page of outlets, by code (then id).
-pub async fn list_outlets(
-    db: &impl ConnectionTrait,
-    filter: &OutletFilter,
-    page: &Page,
-) -> AppResult<Paged<outlet::Model>> {
-    let order = Keyset {
-        order: "outlets:code",
+/// Outlets by code, then id, under the order name `order` (one per list, so a cursor of one
+/// list is refused by another).
+pub fn by_code(order: &'static str) -> Keyset<outlet::Model> {
+    Keyset {
+        order,
         parts: vec![
             Part::text(
                 (outlet::Entity, outlet::Column::Code),
@@ -59,7 +56,16 @@ pub async fn list_outlets(
                 o.id
             }),
         ],
-    };
+    }
+}
+
+/// One page of outlets, by code (then id).
+pub async fn list_outlets(
+    db: &impl ConnectionTrait,
+    filter: &OutletFilter,
+    page: &Page,
+) -> AppResult<Paged<outlet::Model>> {
+    let order = by_code("outlets:code");
     keyset::fetch(filtered(filter), &order, page, db).await
 }
 

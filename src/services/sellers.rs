@@ -101,6 +101,24 @@ pub async fn list_sellers(
     keyset::fetch(filtered(filter), &order, page, db).await
 }
 
+/// Sellers by business name, then id, under the order name `order` (one per list, so a cursor
+/// of one list is refused by another): the nested seller lists a DataLoader reads whole.
+pub fn by_name(order: &'static str) -> Keyset<seller::Model> {
+    Keyset {
+        order,
+        parts: vec![
+            Part::text(
+                (seller::Entity, seller::Column::BusinessName),
+                false,
+                |s: &seller::Model| s.business_name.clone(),
+            ),
+            Part::id((seller::Entity, seller::Column::Id), |s: &seller::Model| {
+                s.id
+            }),
+        ],
+    }
+}
+
 pub async fn count_sellers(db: &impl ConnectionTrait, filter: &SellerFilter) -> AppResult<u64> {
     Ok(filtered(filter).count(db).await?)
 }

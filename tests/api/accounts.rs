@@ -194,15 +194,15 @@ async fn kiosks_are_registered_by_admins_used_and_revoked() {
     let res = app
         .as_(&admin)
         .graphql(
-            "{ kiosks { name lastUsedAt revokedAt outlet { code } } }",
+            "{ kiosks { nodes { name lastUsedAt revokedAt outlet { code } } } }",
             json!({}),
         )
         .await;
     assert_eq!(
-        res["data"]["kiosks"][0]["outlet"]["code"],
+        res["data"]["kiosks"]["nodes"][0]["outlet"]["code"],
         outlet.code.as_str()
     );
-    assert!(res["data"]["kiosks"][0]["lastUsedAt"].is_string());
+    assert!(res["data"]["kiosks"]["nodes"][0]["lastUsedAt"].is_string());
     let res = app
         .as_(&admin)
         .graphql(

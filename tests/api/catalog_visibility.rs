@@ -233,7 +233,7 @@ async fn nested_lists_respect_visibility() {
     // category's and seller's page runs its own statements).
     let by_outlet = app.graphql(
             "{ outlets(first: 2) { edges { node { code
-                  sellers { slug verificationStatus products(first: 20) { totalCount edges { node { slug } } } }
+                  sellers { nodes { slug verificationStatus products(first: 20) { totalCount edges { node { slug } } } } }
                   products(first: 100) { totalCount edges { node { slug } } } } } } }",
             json!({}),
         )
@@ -267,7 +267,7 @@ async fn nested_lists_respect_visibility() {
     let outlet = &outlets[0]["node"];
     assert_eq!(outlet["code"], world.outlet_code.as_str());
     assert_eq!(check(&outlet["products"]), world.at_outlet);
-    let placed = outlet["sellers"].as_array().unwrap();
+    let placed = outlet["sellers"]["nodes"].as_array().unwrap();
     for s in placed {
         assert_eq!(s["verificationStatus"], "VERIFIED");
         check(&s["products"]);

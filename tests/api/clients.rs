@@ -272,7 +272,7 @@ async fn seller_story() {
 
     let viewer = send(&app, &me, "app/Viewer", json!({})).await;
     assert_eq!(
-        viewer["viewer"]["sellers"][0]["verificationStatus"],
+        viewer["viewer"]["sellers"]["nodes"][0]["verificationStatus"],
         "PENDING"
     );
 
@@ -332,7 +332,7 @@ async fn seller_story() {
     .await;
     no_user_errors(&stocked, "setStock");
     let mine = send(&app, &me, "app/MyProducts", json!({})).await;
-    let node = &mine["viewer"]["sellers"][0]["managedProducts"]["edges"][0]["node"];
+    let node = &mine["viewer"]["sellers"]["nodes"][0]["managedProducts"]["edges"][0]["node"];
     assert_eq!(
         (node["status"].as_str(), node["totalStock"].as_i64()),
         (Some("ACTIVE"), Some(12))
@@ -522,7 +522,7 @@ async fn office_story() {
         json!({ "outletId": outlet_id }),
     )
     .await;
-    assert_eq!(listed["kiosks"].as_array().map(Vec::len), Some(1));
+    assert_eq!(listed["kiosks"]["nodes"].as_array().map(Vec::len), Some(1));
 
     let product = app.product(&applicant, NewProduct::default()).await;
     let featured = send(

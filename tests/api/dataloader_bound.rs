@@ -7,7 +7,7 @@ use crate::helpers::TestApp;
 
 const PAGE: &str = "query($first: Int) { products(first: $first, sort: NAME) { totalCount
     edges { node { name price halal halalCertificate { expired }
-      seller { businessName kecamatan { name regency { name } } village { name } outlets { code } }
+      seller { businessName kecamatan { name regency { name } } village { name } outlets(first: 2) { nodes { code } } }
       category { name parent { name } }
       photos { url width height }
       availability { quantity outlet { code name openingHours { weekday } } } } } } }";

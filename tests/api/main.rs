@@ -24,6 +24,8 @@ mod http;
 mod input_hygiene;
 mod jobs;
 mod media;
+mod metrics;
+mod nested_connections;
 mod onboarding;
 mod opening_hours;
 mod outlet_admin;

@@ -79,7 +79,7 @@ async fn onboarding_verification_publishing_and_suspension() {
     let slug = seller["slug"].as_str().unwrap().to_string();
     let res = app
         .as_(&hadi)
-        .graphql("{ viewer { roles sellers { slug } } }", json!({}))
+        .graphql("{ viewer { roles sellers { nodes { slug } } } }", json!({}))
         .await;
     assert_eq!(res["data"]["viewer"]["roles"], json!(["BUYER", "SELLER"]));
 

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{NodeKind, TestApp, UserError, unknown_gid};
 
-const OUTLET_FIELDS: &str = "outlet { id code name restArea status phone location { latitude longitude } kecamatan { code } village { code } openingHours { weekday opens closes } sellers { businessName } } userErrors { field code message }";
+const OUTLET_FIELDS: &str = "outlet { id code name restArea status phone location { latitude longitude } kecamatan { code } village { code } openingHours { weekday opens closes } sellers { nodes { businessName } } } userErrors { field code message }";
 
 fn create_outlet() -> String {
     format!(
@@ -366,7 +366,7 @@ async fn admins_place_sellers_and_staff_idempotently() {
             )
             .await;
         assert_eq!(res.user_errors(), Vec::<UserError>::new(), "{res}");
-        let sellers = res["data"]["assignSellerToOutlet"]["outlet"]["sellers"]
+        let sellers = res["data"]["assignSellerToOutlet"]["outlet"]["sellers"]["nodes"]
             .as_array()
             .unwrap();
         assert!(
@@ -397,7 +397,7 @@ async fn admins_place_sellers_and_staff_idempotently() {
                 json!({ "input": { "outletId": outlet, "sellerId": verified } }),
             )
             .await;
-        let sellers = res["data"]["removeSellerFromOutlet"]["outlet"]["sellers"]
+        let sellers = res["data"]["removeSellerFromOutlet"]["outlet"]["sellers"]["nodes"]
             .as_array()
             .unwrap_or_else(|| panic!("{res}"));
         assert!(
@@ -435,7 +435,7 @@ async fn admins_place_sellers_and_staff_idempotently() {
     // Staff: the user gains and loses the OUTLET_STAFF role.
     let staff = app.buyer().await;
     let staff_id = staff.id.to_string();
-    let viewer = "{ viewer { roles outlets { code } } }";
+    let viewer = "{ viewer { roles outlets { nodes { code } } } }";
     for _ in 0..2 {
         let res = app
             .as_(&admin)
@@ -461,7 +461,7 @@ async fn admins_place_sellers_and_staff_idempotently() {
         json!(["BUYER", "OUTLET_STAFF"])
     );
     assert_eq!(
-        res["data"]["viewer"]["outlets"],
+        res["data"]["viewer"]["outlets"]["nodes"],
         json!([{ "code": target.code }])
     );
     for _ in 0..2 {

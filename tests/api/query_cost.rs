@@ -40,7 +40,7 @@ const PRODUK: &str = "query Produk($slug: String!) {
       slug businessName category
       kecamatan { name regency { name } }
       village { name }
-      outlets { code name }
+      outlets(first: 20) { totalCount nodes { code name } }
     }
     photos { url width height altText contentType position }
     availability { quantity inStock outlet { code name openingHours { weekday opens closes } } }
@@ -54,7 +54,7 @@ const KIOS: &str = "query Kios($code: String!, $after: String) {
     id name restArea status
     location { latitude longitude }
     openingHours { weekday opens closes }
-    sellers { businessName }
+    sellers(first: 100) { totalCount nodes { businessName } }
     products(first: 50, after: $after, sort: NAME) {
       totalCount
       pageInfo { hasNextPage endCursor }
@@ -77,7 +77,7 @@ const NODE: &str = "query Node($id: ID!) { node(id: $id) { id __typename
 const DATALOADER_PAGE: &str =
     "query($first: Int) { products(first: $first, sort: NAME) { totalCount
     edges { node { name price halal halalCertificate { expired }
-      seller { businessName kecamatan { name regency { name } } village { name } outlets { code } }
+      seller { businessName kecamatan { name regency { name } } village { name } outlets(first: 2) { nodes { code } } }
       category { name parent { name } }
       photos { url width height }
       availability { quantity outlet { code name openingHours { weekday } } } } } } }";

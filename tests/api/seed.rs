@@ -2,7 +2,7 @@
 
 use entity::stock;
 use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 
@@ -69,7 +69,7 @@ async fn the_demo_catalogue_is_served() {
         .graphql(
             "{ featured: products(first: 100, filter: { featured: true }) { totalCount }
                sellers(first: 100) { totalCount }
-               outlets(first: 100) { totalCount edges { node { code kecamatan { name } openingHours { weekday } sellers { slug } } } }
+               outlets(first: 100) { totalCount edges { node { code kecamatan { name } openingHours { weekday } sellers { nodes { slug } } } } }
                k01: outlet(code: \"TGS-K01\") { products(first: 100) { totalCount edges { node { availability { quantity outlet { code } } } } } } }",
             json!({}),
         )
@@ -82,7 +82,7 @@ async fn the_demo_catalogue_is_served() {
     assert_eq!(k01["code"], "TGS-K01");
     assert_eq!(k01["kecamatan"]["name"], "Tongas");
     assert!(!k01["openingHours"].as_array().unwrap().is_empty());
-    assert!(!k01["sellers"].as_array().unwrap().is_empty());
+    assert!(!k01["sellers"]["nodes"].as_array().unwrap().is_empty());
     // Everything listed at an outlet is in stock there.
     let listed = &data["k01"]["products"];
     assert!(listed["totalCount"].as_i64().unwrap() > 0);
@@ -95,4 +95,58 @@ async fn the_demo_catalogue_is_served() {
             .unwrap();
         assert!(here["quantity"].as_i64().unwrap() > 0);
     }
+}
+
+/// The benchmark dataset (`pasar-oleh seed-bench`): the sizes asked for, deterministic from the
+/// seed, and served by the API like any catalogue.
+#[tokio::test]
+async fn bench_dataset_is_deterministic_and_served() {
+    use pasar_oleh::fixtures::bench::{self, BenchSpec};
+    let spec = BenchSpec {
+        outlets: 3,
+        sellers: 12,
+        products: 60,
+        photos_per_product: 3,
+        seed: 7,
+    };
+    let a = TestApp::spawn().await;
+    let b = TestApp::spawn().await;
+    let report = bench::seed(a.db(), spec).await.unwrap();
+    assert_eq!(bench::seed(b.db(), spec).await.unwrap(), report);
+    assert_eq!(
+        (
+            report.outlets,
+            report.sellers,
+            report.products,
+            report.photos
+        ),
+        (3, 12, 60, 180)
+    );
+    assert!(report.public_products > 30, "{report:?}");
+    // A second run into a catalogue that is not empty is refused.
+    assert!(bench::seed(a.db(), spec).await.is_err());
+    let q = "{ products(first: 100, sort: NAME) { totalCount nodes { slug photos { url } availability { quantity } } }
+              outlets(first: 10) { totalCount nodes { code sellers(first: 100) { totalCount } } } }";
+    let (ra, rb) = (a.graphql(q, json!({})).await, b.graphql(q, json!({})).await);
+    assert_eq!(
+        ra.data()["products"]["totalCount"],
+        report.public_products as i64
+    );
+    assert_eq!(ra.data()["outlets"]["totalCount"], 3);
+    let slugs = |r: &Value| -> Vec<Value> {
+        r["products"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["slug"].clone())
+            .collect()
+    };
+    assert_eq!(slugs(ra.data()), slugs(rb.data()));
+    assert_eq!(
+        ra.data()["products"]["nodes"][0]["photos"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
 }

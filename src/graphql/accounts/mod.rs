@@ -7,9 +7,13 @@ use entity::{kiosk, user};
 
 use crate::{
     auth::{caller::Caller, policy},
-    domain::global_id::{GlobalId, NodeKind},
+    domain::{
+        cursor::Page,
+        global_id::{GlobalId, NodeKind},
+    },
     error::{AppError, AppResult},
     graphql::{
+        connection::{Conn, CountQuery, page_of},
         context::ContextExt,
         outlets::Outlet,
         payload::{UserError, split},
@@ -19,7 +23,7 @@ use crate::{
     infra::rate_limit::{self, LimitedAction},
     services::{
         accounts::{self, Guard, IssuedTokens, Refresh, RegisterInput, TokenIssuer},
-        outlets, sellers,
+        keyset, outlets, sellers,
     },
     state::AppState,
 };
@@ -144,22 +148,33 @@ impl Viewer {
             .map(Role::from)
             .collect()
     }
-    /// Seller businesses the user is a member of, in any verification state.
-    #[graphql(
-        complexity = "crate::graphql::cost::list(1, crate::graphql::cost::size::PLACES, child_complexity)"
-    )]
-    async fn sellers(&self, ctx: &Context<'_>) -> AppResult<Vec<Seller>> {
+    /// Seller businesses the user is a member of, in any verification state, by name (then id).
+    #[graphql(complexity = "crate::graphql::cost::connection(first, child_complexity)")]
+    async fn sellers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
+    ) -> AppResult<Conn<Seller>> {
+        let page = Page::parse(first, after.as_deref())?;
         let rows = sellers::any_status_by_ids(&ctx.state()?.db, &self.caller.seller_ids).await?;
-        Ok(rows.into_iter().map(Seller).collect())
+        let total = rows.len() as u64;
+        let paged = keyset::slice(rows, &sellers::by_name("viewer-sellers:name"), &page)?;
+        Ok(page_of(paged, &page, CountQuery::Known(total), Seller))
     }
-    /// Outlets the user works at.
-    #[graphql(
-        complexity = "crate::graphql::cost::list(1, crate::graphql::cost::size::PLACES, child_complexity)"
-    )]
-    async fn outlets(&self, ctx: &Context<'_>) -> AppResult<Vec<Outlet>> {
-        let mut rows = outlets::outlets_by_ids(&ctx.state()?.db, &self.caller.outlet_ids).await?;
-        rows.sort_by(|a, b| a.code.cmp(&b.code));
-        Ok(rows.into_iter().map(Outlet).collect())
+    /// Outlets the user works at, by code (then id).
+    #[graphql(complexity = "crate::graphql::cost::connection(first, child_complexity)")]
+    async fn outlets(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
+    ) -> AppResult<Conn<Outlet>> {
+        let page = Page::parse(first, after.as_deref())?;
+        let rows = outlets::outlets_by_ids(&ctx.state()?.db, &self.caller.outlet_ids).await?;
+        let total = rows.len() as u64;
+        let paged = keyset::slice(rows, &outlets::by_code("viewer-outlets:code"), &page)?;
+        Ok(page_of(paged, &page, CountQuery::Known(total), Outlet))
     }
 }
 
@@ -224,16 +239,24 @@ pub async fn kiosk_viewer(ctx: &Context<'_>) -> AppResult<Option<Kiosk>> {
     Ok(Some(Kiosk(kiosk)))
 }
 
-pub async fn kiosks(ctx: &Context<'_>, outlet_id: Option<ID>) -> AppResult<Vec<Kiosk>> {
+pub async fn kiosks(
+    ctx: &Context<'_>,
+    outlet_id: Option<ID>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> AppResult<Conn<Kiosk>> {
     policy::may_manage_kiosks(ctx.caller()?)?;
     let outlet_id = outlet_id
         .map(|id| GlobalId::parse_kind(&id, NodeKind::Outlet, "outletId"))
         .transpose()?;
-    Ok(accounts::list_kiosks(&ctx.state()?.db, outlet_id)
-        .await?
-        .into_iter()
-        .map(Kiosk)
-        .collect())
+    let page = Page::parse(first, after.as_deref())?;
+    let paged = accounts::list_kiosks(&ctx.state()?.db, outlet_id, &page).await?;
+    // The outlets of the whole page in one statement.
+    if !crate::graphql::prefetch::connection_nodes(ctx).is_empty() {
+        let outlets = paged.rows.iter().map(|k| k.outlet_id);
+        ctx.loaders()?.outlets.load_many(outlets).await?;
+    }
+    Ok(page_of(paged, &page, CountQuery::Kiosks(outlet_id), Kiosk))
 }
 
 #[derive(InputObject)]

@@ -29,15 +29,15 @@ impl AccountsQuery {
         crate::graphql::accounts::kiosk_viewer(ctx).await
     }
 
-    /// Administrators: registered kiosks, optionally of one outlet.
-    #[graphql(
-        complexity = "crate::graphql::cost::list(1, crate::graphql::cost::size::KIOSKS, child_complexity)"
-    )]
+    /// Administrators: registered kiosks, optionally of one outlet, oldest first.
+    #[graphql(complexity = "crate::graphql::cost::connection(first, child_complexity)")]
     async fn kiosks(
         &self,
         ctx: &Context<'_>,
-        outlet_id: Option<ID>,
-    ) -> AppResult<Vec<crate::graphql::accounts::Kiosk>> {
-        crate::graphql::accounts::kiosks(ctx, outlet_id).await
+        #[graphql(desc = "Only the kiosks of this outlet.")] outlet_id: Option<ID>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
+    ) -> AppResult<crate::graphql::connection::Conn<crate::graphql::accounts::Kiosk>> {
+        crate::graphql::accounts::kiosks(ctx, outlet_id, first, after).await
     }
 }

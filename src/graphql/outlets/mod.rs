@@ -128,18 +128,30 @@ impl Outlet {
         Village::load(ctx, self.0.village_code.as_deref()).await
     }
 
-    /// Verified sellers with a place here, by name.
-    #[graphql(
-        complexity = "crate::graphql::cost::list(0, crate::graphql::cost::size::OUTLET_SELLERS, child_complexity)"
-    )]
-    async fn sellers(&self, ctx: &Context<'_>) -> AppResult<Vec<Seller>> {
+    /// Verified sellers with a place here, by name (then id).
+    #[graphql(complexity = "crate::graphql::cost::loaded_page(first, child_complexity)")]
+    async fn sellers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
+    ) -> AppResult<crate::graphql::connection::Conn<Seller>> {
+        let page = crate::domain::cursor::Page::parse(first, after.as_deref())?;
         let rows = ctx
             .loaders()?
             .outlet_sellers
             .load_one(self.0.id)
             .await?
             .unwrap_or_default();
-        Ok(rows.into_iter().map(Seller).collect())
+        let total = rows.len() as u64;
+        let order = crate::services::sellers::by_name("outlet-sellers:name");
+        let paged = crate::services::keyset::slice(rows, &order, &page)?;
+        Ok(crate::graphql::connection::page_of(
+            paged,
+            &page,
+            crate::graphql::connection::CountQuery::Known(total),
+            Seller,
+        ))
     }
 
     /// Public products in stock here (quantity above zero).

@@ -226,25 +226,36 @@ impl Seller {
         ))
     }
 
-    /// Outlets (stalls) where the seller has a place, by code.
-    #[graphql(
-        complexity = "crate::graphql::cost::list(0, crate::graphql::cost::size::PLACES, child_complexity)"
-    )]
-    async fn outlets(&self, ctx: &Context<'_>) -> AppResult<Vec<Outlet>> {
+    /// Outlets (stalls) where the seller has a place, by code (then id).
+    #[graphql(complexity = "crate::graphql::cost::loaded_page(first, child_complexity)")]
+    async fn outlets(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last item of the previous page.")] after: Option<String>,
+    ) -> AppResult<crate::graphql::connection::Conn<Outlet>> {
+        let page = crate::domain::cursor::Page::parse(first, after.as_deref())?;
         let loaders = ctx.loaders()?;
         let ids = loaders
             .seller_places
             .load_one(self.0.id)
             .await?
             .unwrap_or_default();
-        let mut outlets: Vec<_> = loaders
+        let outlets: Vec<_> = loaders
             .outlets
             .load_many(ids)
             .await?
             .into_values()
             .collect();
-        outlets.sort_by(|a, b| a.code.cmp(&b.code));
-        Ok(outlets.into_iter().map(Outlet).collect())
+        let total = outlets.len() as u64;
+        let order = crate::services::outlets::by_code("seller-outlets:code");
+        let paged = crate::services::keyset::slice(outlets, &order, &page)?;
+        Ok(crate::graphql::connection::page_of(
+            paged,
+            &page,
+            crate::graphql::connection::CountQuery::Known(total),
+            Outlet,
+        ))
     }
 }
 
