@@ -30,6 +30,8 @@ pub struct AppState {
     pub events: EventBus,
     pub statements: StatementCounter,
     pub media: MediaStore,
+    /// Photo processing off the async threads, bounded (`PHOTO_CONCURRENCY`).
+    pub photos: crate::media_pipeline::PhotoProcessor,
     pub settings: Arc<Settings>,
     /// The one source of "now" for requests (opening hours, permit expiry): the wall clock in
     /// production, a clock the tests set.
@@ -61,7 +63,12 @@ impl AppState {
             settings.accounts.hash_concurrency,
             settings.accounts.hash_queue,
         );
+        let photos = crate::media_pipeline::PhotoProcessor::new(
+            crate::media_pipeline::Limits::with_max_bytes(settings.photos.max_bytes),
+            settings.photos.concurrency,
+        );
         Ok(AppState {
+            photos,
             db,
             jwt,
             cache,
