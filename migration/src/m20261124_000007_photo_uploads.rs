@@ -75,6 +75,14 @@ enum Outlets {
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// One transaction on both backends: the table swap below must run on one connection. On a
+    /// SQLite pool, another connection with a stale schema cache would refuse the rename
+    /// ("already another table named photos") after the drop; and a half-done swap must not
+    /// be left behind.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(

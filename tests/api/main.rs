@@ -27,6 +27,7 @@ mod media;
 mod onboarding;
 mod opening_hours;
 mod outlet_admin;
+mod photos;
 mod query_cost;
 mod schema;
 mod security_publish;
