@@ -499,8 +499,12 @@ impl Settings {
             max_bytes: number("PHOTO_MAX_BYTES", photo_defaults.max_bytes, 1024)?,
             concurrency: number("PHOTO_CONCURRENCY", photo_defaults.concurrency as u64, 1)?
                 as usize,
-            upload_ttl_secs: number("PHOTO_UPLOAD_TTL_SECONDS", photo_defaults.upload_ttl_secs, 1)?
-                .min(photo_defaults.upload_ttl_secs),
+            upload_ttl_secs: number(
+                "PHOTO_UPLOAD_TTL_SECONDS",
+                photo_defaults.upload_ttl_secs,
+                1,
+            )?
+            .min(photo_defaults.upload_ttl_secs),
         };
         let defaults = AccountLimits::default();
         let accounts = AccountLimits {

@@ -174,8 +174,14 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for (name, cols) in [
-            ("idx_photos_product", &[PhotosNext::ProductId, PhotosNext::Position][..]),
-            ("idx_photos_seller", &[PhotosNext::SellerId, PhotosNext::Position][..]),
+            (
+                "idx_photos_product",
+                &[PhotosNext::ProductId, PhotosNext::Position][..],
+            ),
+            (
+                "idx_photos_seller",
+                &[PhotosNext::SellerId, PhotosNext::Position][..],
+            ),
             ("idx_photos_outlet", &[PhotosNext::OutletId][..]),
             ("idx_photos_storage_key", &[PhotosNext::StorageKey][..]),
         ] {

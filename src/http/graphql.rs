@@ -152,25 +152,26 @@ async fn post_multipart(
     let options = async_graphql::http::MultipartOptions::default()
         .max_num_files(1)
         .max_file_size(max_file.saturating_add(1));
-    let request = match async_graphql::http::receive_batch_body(content_type, &body[..], options)
-        .await
-    {
-        Ok(BatchRequest::Single(one)) => one,
-        Ok(BatchRequest::Batch(_)) => {
-            return refuse(
-                AppError::BadRequest("a multipart request carries one operation".into()),
-                &request_id,
-                media,
-            );
-        }
-        Err(err) => {
-            return refuse(
-                AppError::BadRequest(format!("the body is not a GraphQL multipart request: {err}")),
-                &request_id,
-                media,
-            );
-        }
-    };
+    let request =
+        match async_graphql::http::receive_batch_body(content_type, &body[..], options).await {
+            Ok(BatchRequest::Single(one)) => one,
+            Ok(BatchRequest::Batch(_)) => {
+                return refuse(
+                    AppError::BadRequest("a multipart request carries one operation".into()),
+                    &request_id,
+                    media,
+                );
+            }
+            Err(err) => {
+                return refuse(
+                    AppError::BadRequest(format!(
+                        "the body is not a GraphQL multipart request: {err}"
+                    )),
+                    &request_id,
+                    media,
+                );
+            }
+        };
     if !transport::only_uploads(&request.query) {
         return refuse(
             AppError::BadRequest("a multipart request may carry only uploadPhoto".into()),
@@ -178,7 +179,16 @@ async fn post_multipart(
             media,
         );
     }
-    serve(&req, &schema, &state, vec![request], true, media, &request_id).await
+    serve(
+        &req,
+        &schema,
+        &state,
+        vec![request],
+        true,
+        media,
+        &request_id,
+    )
+    .await
 }
 
 /// The query string of `GET /graphql`: `variables` and `extensions` are JSON texts.

@@ -212,7 +212,9 @@ mod tests {
         assert!(!only_uploads(
             "mutation { uploadPhoto(input: {}, file: null) { photo { id } } deletePhoto(input: {photoId: \"x\"}) { deletedPhotoId } }"
         ));
-        assert!(!only_uploads("mutation { ...F } fragment F on Mutation { deletePhoto }"));
+        assert!(!only_uploads(
+            "mutation { ...F } fragment F on Mutation { deletePhoto }"
+        ));
         assert!(!only_uploads("not graphql"));
     }
 

@@ -313,9 +313,8 @@ pub fn process(bytes: &[u8], limits: &Limits) -> Result<ProcessedPhoto, ProcessE
             source.copy()
         } else {
             let mut dst = FrImage::new(w, h, fr::PixelType::U8x3);
-            let options = fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(
-                fr::FilterType::Lanczos3,
-            ));
+            let options = fr::ResizeOptions::new()
+                .resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
             resizer
                 .resize(&source, &mut dst, &options)
                 .map_err(|e| ProcessError::Failed(e.to_string()))?;
@@ -455,8 +454,14 @@ mod tests {
 
     #[test]
     fn formats_are_known_by_their_bytes() {
-        assert_eq!(sniff(&synth::jpeg(8, 8, 1).unwrap()), Some(SourceFormat::Jpeg));
-        assert_eq!(sniff(&synth::png(8, 8, 1).unwrap()), Some(SourceFormat::Png));
+        assert_eq!(
+            sniff(&synth::jpeg(8, 8, 1).unwrap()),
+            Some(SourceFormat::Jpeg)
+        );
+        assert_eq!(
+            sniff(&synth::png(8, 8, 1).unwrap()),
+            Some(SourceFormat::Png)
+        );
         assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some(SourceFormat::Webp));
         for other in [
             &b"GIF89a..."[..],
@@ -472,7 +477,10 @@ mod tests {
 
     #[test]
     fn text_and_svg_are_refused_naming_the_accepted_formats() {
-        for bytes in [&b"just text"[..], b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>"] {
+        for bytes in [
+            &b"just text"[..],
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        ] {
             let refusal = inspect(bytes, &Limits::default()).unwrap_err();
             assert_eq!(refusal, Refusal::UnsupportedFormat);
             assert!(refusal.to_string().contains("JPEG, PNG or WebP"));
@@ -552,7 +560,11 @@ mod tests {
             assert_eq!((img.width(), img.height()), (d.width, d.height));
         }
         let thumb = out.derivative(DerivativeSize::Thumb).unwrap();
-        assert!(thumb.webp.len() < 15_000, "thumb is {} bytes", thumb.webp.len());
+        assert!(
+            thumb.webp.len() < 15_000,
+            "thumb is {} bytes",
+            thumb.webp.len()
+        );
         assert!(out.placeholder.starts_with('#') && out.placeholder.len() == 7);
 
         let small = process(&synth::png(300, 100, 5).unwrap(), &Limits::default()).unwrap();
@@ -568,7 +580,11 @@ mod tests {
     fn exif_orientation_is_applied_and_metadata_dropped() {
         // Stored 200 × 100, left half red and right half blue, tagged "rotate 90° clockwise"
         // (orientation 6) with the seller's GPS position.
-        let jpeg = synth::with_exif(&synth::halves_jpeg(200, 100).unwrap(), 6, Some((-7.6, 113.2)));
+        let jpeg = synth::with_exif(
+            &synth::halves_jpeg(200, 100).unwrap(),
+            6,
+            Some((-7.6, 113.2)),
+        );
         assert!(jpeg.windows(4).any(|w| w == b"Exif"));
         let out = process(&jpeg, &Limits::default()).unwrap();
         assert_eq!((out.source_width, out.source_height), (100, 200));
@@ -578,7 +594,10 @@ mod tests {
         let top = img.get_pixel(50, 20);
         let bottom = img.get_pixel(50, 180);
         assert!(top[0] > 200 && top[2] < 60, "top is red: {top:?}");
-        assert!(bottom[2] > 200 && bottom[0] < 60, "bottom is blue: {bottom:?}");
+        assert!(
+            bottom[2] > 200 && bottom[0] < 60,
+            "bottom is blue: {bottom:?}"
+        );
         for d in &out.derivatives {
             assert!(!d.webp.windows(4).any(|w| w == b"Exif" || w == b"EXIF"));
             assert!(!d.webp.windows(4).any(|w| w == b"XMP "));

@@ -2,7 +2,7 @@
 //! and the tests' edge cases (EXIF orientation with GPS tags, header-only bombs). The repository
 //! holds no binary image files; everything is generated from these functions.
 
-use image::{ExtendedColorType, ImageEncoder, ImageResult, codecs, RgbImage, RgbaImage};
+use image::{ExtendedColorType, ImageEncoder, ImageResult, RgbImage, RgbaImage, codecs};
 
 /// A small deterministic generator (xorshift), so the same seed draws the same picture.
 struct Noise(u64);
@@ -79,9 +79,9 @@ pub fn photo(width: u32, height: u32, seed: u64) -> RgbImage {
 /// A product card for the demo catalogue: the product's colour (from its name), a soft pattern,
 /// and the name's initials drawn large in white.
 pub fn product_card(name: &str, width: u32, height: u32) -> RgbImage {
-    let seed = name
-        .bytes()
-        .fold(1469598103934665603u64, |h, b| (h ^ u64::from(b)).wrapping_mul(1099511628211));
+    let seed = name.bytes().fold(1469598103934665603u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(1099511628211)
+    });
     let mut card = pattern(width, height, seed);
     let initials: String = name
         .split_whitespace()
@@ -90,12 +90,19 @@ pub fn product_card(name: &str, width: u32, height: u32) -> RgbImage {
         .take(3)
         .map(|c| c.to_ascii_uppercase())
         .collect();
-    let text = if initials.is_empty() { "?".to_string() } else { initials };
+    let text = if initials.is_empty() {
+        "?".to_string()
+    } else {
+        initials
+    };
     let glyphs = u32::try_from(text.len()).unwrap_or(1);
     // 5 × 7 glyphs with one column of spacing, as large as fits two thirds of the width.
     let scale = (width * 2 / 3 / (glyphs * 6)).min(height / 2 / 7).max(1);
     let text_w = glyphs * 6 * scale - scale;
-    let (x0, y0) = ((width - text_w.min(width)) / 2, (height - 7 * scale).min(height) / 2);
+    let (x0, y0) = (
+        (width - text_w.min(width)) / 2,
+        (height - 7 * scale).min(height) / 2,
+    );
     for (i, ch) in text.chars().enumerate() {
         let gx = x0 + u32::try_from(i).unwrap_or(0) * 6 * scale;
         for (row, bits) in glyph(ch).iter().enumerate() {
@@ -252,7 +259,11 @@ pub fn png_header_only(width: u32, height: u32) -> Vec<u8> {
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]); // 8-bit RGB, deflate, no filter, no interlace
     png_chunk(&mut out, b"IHDR", &ihdr);
     // An empty zlib stream: a valid start, far too short for the declared size.
-    png_chunk(&mut out, b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+    png_chunk(
+        &mut out,
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    );
     png_chunk(&mut out, b"IEND", &[]);
     out
 }

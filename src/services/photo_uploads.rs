@@ -12,8 +12,7 @@ use entity::{
     enums::{PhotoOwnerKind, PhotoUploadStatus},
     photo, photo_upload,
 };
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -336,8 +335,17 @@ pub async fn complete(
             return Err(AppError::internal(anyhow::anyhow!(e)));
         }
     };
-    let photo = add_processed(db, bus, media, owner, &processed, alt_text, Some(&upload), field)
-        .await;
+    let photo = add_processed(
+        db,
+        bus,
+        media,
+        owner,
+        &processed,
+        alt_text,
+        Some(&upload),
+        field,
+    )
+    .await;
     match photo {
         Ok(photo) => {
             delete_staged(media, &upload.staging_key).await;

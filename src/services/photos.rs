@@ -79,7 +79,10 @@ pub async fn of_products(
 }
 
 /// Photos of one owner, in display order.
-pub async fn of_owner(db: &impl ConnectionTrait, owner: PhotoOwner) -> AppResult<Vec<photo::Model>> {
+pub async fn of_owner(
+    db: &impl ConnectionTrait,
+    owner: PhotoOwner,
+) -> AppResult<Vec<photo::Model>> {
     Ok(photo::Entity::find()
         .filter(owner.condition())
         .order_by_asc(photo::Column::Position)
@@ -102,7 +105,11 @@ pub async fn count(db: &impl ConnectionTrait, owner: PhotoOwner) -> AppResult<u6
 
 /// Whether another photo may be added: a product has room for [`MAX_PRODUCT_PHOTOS`]; a seller
 /// or outlet has one photo, which a new one replaces. `field` names the owner in the input.
-pub async fn check_room(db: &impl ConnectionTrait, owner: PhotoOwner, field: &str) -> AppResult<()> {
+pub async fn check_room(
+    db: &impl ConnectionTrait,
+    owner: PhotoOwner,
+    field: &str,
+) -> AppResult<()> {
     if let PhotoOwner::Product(_) = owner
         && count(db, owner).await? >= MAX_PRODUCT_PHOTOS
     {
@@ -299,9 +306,15 @@ pub fn parse_alt_text(raw: &str, field: &str) -> AppResult<String> {
 }
 
 /// Changes a photo's alt text.
-pub async fn set_alt_text(tx: &mut Tx, current: photo::Model, alt_text: &str) -> AppResult<photo::Model> {
+pub async fn set_alt_text(
+    tx: &mut Tx,
+    current: photo::Model,
+    alt_text: &str,
+) -> AppResult<photo::Model> {
     let alt_text = parse_alt_text(alt_text, "altText")?;
-    let owner = PhotoOwner::of(&current).map(PhotoOwner::id).unwrap_or_default();
+    let owner = PhotoOwner::of(&current)
+        .map(PhotoOwner::id)
+        .unwrap_or_default();
     let mut row: photo::ActiveModel = current.into();
     row.alt_text = Set(alt_text);
     let row = row.update(tx.db()).await?;
@@ -353,7 +366,9 @@ pub async fn reorder(
 /// Removes a photo's row (positions after it close up); the caller removes its objects after
 /// commit with [`remove_unreferenced`].
 pub async fn delete(tx: &mut Tx, current: &photo::Model) -> AppResult<()> {
-    photo::Entity::delete_by_id(current.id).exec(tx.db()).await?;
+    photo::Entity::delete_by_id(current.id)
+        .exec(tx.db())
+        .await?;
     if let Some(owner) = PhotoOwner::of(current) {
         for (position, row) in of_owner(tx.db(), owner).await?.into_iter().enumerate() {
             let position = i32::try_from(position).map_err(AppError::internal)?;

@@ -395,10 +395,15 @@ async fn seller_photo_story() {
     let product = app.product(&seller, NewProduct::default()).await;
     let mut photo_ids = Vec::new();
     for seed in 0..2 {
-        let jpeg = pasar_oleh::media_pipeline::synth::photo_jpeg(1200, 900, seed).unwrap();
-        let granted = send(&app, &seller, "app/CreatePhotoUpload", json!({ "input": {
+        let jpeg = pasar_oleh::media_pipeline::synth::jpeg(1200, 900, seed).unwrap();
+        let granted = send(
+            &app,
+            &seller,
+            "app/CreatePhotoUpload",
+            json!({ "input": {
             "productId": product.gid, "contentType": "image/jpeg", "byteSize": jpeg.len()
-        } }))
+        } }),
+        )
         .await;
         no_user_errors(&granted, "createPhotoUpload");
         let upload = &granted["createPhotoUpload"]["upload"];
@@ -410,29 +415,59 @@ async fn seller_photo_story() {
             }
         }
         assert_eq!(put.body(jpeg).send().await.unwrap().status(), 200);
-        let done = send(&app, &seller, "app/CompletePhotoUpload", json!({ "input": {
+        let done = send(
+            &app,
+            &seller,
+            "app/CompletePhotoUpload",
+            json!({ "input": {
             "uploadId": upload["id"], "altText": "Kripik tempe"
-        } }))
+        } }),
+        )
         .await;
         no_user_errors(&done, "completePhotoUpload");
         let photo = &done["completePhotoUpload"]["photo"];
-        assert_eq!((photo["width"].as_i64(), photo["height"].as_i64()), (Some(1080), Some(810)));
+        assert_eq!(
+            (photo["width"].as_i64(), photo["height"].as_i64()),
+            (Some(1080), Some(810))
+        );
         photo_ids.push(photo["id"].as_str().unwrap().to_string());
     }
-    let reordered = send(&app, &seller, "app/ReorderPhotos", json!({ "input": {
+    let reordered = send(
+        &app,
+        &seller,
+        "app/ReorderPhotos",
+        json!({ "input": {
         "productId": product.gid, "photoIds": [photo_ids[1], photo_ids[0]]
-    } }))
+    } }),
+    )
     .await;
     no_user_errors(&reordered, "reorderPhotos");
-    assert_eq!(reordered["reorderPhotos"]["photos"][0]["id"], photo_ids[1].as_str());
-    let described = send(&app, &seller, "app/UpdatePhoto", json!({ "input": {
+    assert_eq!(
+        reordered["reorderPhotos"]["photos"][0]["id"],
+        photo_ids[1].as_str()
+    );
+    let described = send(
+        &app,
+        &seller,
+        "app/UpdatePhoto",
+        json!({ "input": {
         "photoId": photo_ids[1], "altText": "Kripik tempe dalam kemasan"
-    } }))
+    } }),
+    )
     .await;
     no_user_errors(&described, "updatePhoto");
-    let deleted = send(&app, &seller, "app/DeletePhoto", json!({ "input": { "photoId": photo_ids[0] } })).await;
+    let deleted = send(
+        &app,
+        &seller,
+        "app/DeletePhoto",
+        json!({ "input": { "photoId": photo_ids[0] } }),
+    )
+    .await;
     no_user_errors(&deleted, "deletePhoto");
-    assert_eq!(deleted["deletePhoto"]["deletedPhotoId"], photo_ids[0].as_str());
+    assert_eq!(
+        deleted["deletePhoto"]["deletedPhotoId"],
+        photo_ids[0].as_str()
+    );
 }
 
 /// The regency office: sends an application back, sees it resubmitted, suspends and

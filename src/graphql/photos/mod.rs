@@ -111,18 +111,12 @@ impl Photo {
     }
 
     /// Width in pixels of the image of this size.
-    async fn width(
-        &self,
-        #[graphql(default_with = "PhotoSize::Large")] size: PhotoSize,
-    ) -> i32 {
+    async fn width(&self, #[graphql(default_with = "PhotoSize::Large")] size: PhotoSize) -> i32 {
         self.dimensions(size).0
     }
 
     /// Height in pixels of the image of this size.
-    async fn height(
-        &self,
-        #[graphql(default_with = "PhotoSize::Large")] size: PhotoSize,
-    ) -> i32 {
+    async fn height(&self, #[graphql(default_with = "PhotoSize::Large")] size: PhotoSize) -> i32 {
         self.dimensions(size).1
     }
 
@@ -197,6 +191,8 @@ impl PhotoUpload {
 
     /// After this instant the URL is refused (at most 15 minutes after it was issued).
     async fn expires_at(&self) -> DateTime {
-        DateTime(chrono::DateTime::<chrono::Utc>::from(self.request.expires_at))
+        DateTime(chrono::DateTime::<chrono::Utc>::from(
+            self.request.expires_at,
+        ))
     }
 }

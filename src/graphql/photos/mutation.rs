@@ -123,15 +123,27 @@ fn owner_of(
 ) -> AppResult<(PhotoOwner, &'static str)> {
     match (product_id, seller_id, outlet_id) {
         (Some(id), None, None) => Ok((
-            PhotoOwner::Product(GlobalId::parse_kind(id, NodeKind::Product, "input.productId")?),
+            PhotoOwner::Product(GlobalId::parse_kind(
+                id,
+                NodeKind::Product,
+                "input.productId",
+            )?),
             "productId",
         )),
         (None, Some(id), None) => Ok((
-            PhotoOwner::Seller(GlobalId::parse_kind(id, NodeKind::Seller, "input.sellerId")?),
+            PhotoOwner::Seller(GlobalId::parse_kind(
+                id,
+                NodeKind::Seller,
+                "input.sellerId",
+            )?),
             "sellerId",
         )),
         (None, None, Some(id)) => Ok((
-            PhotoOwner::Outlet(GlobalId::parse_kind(id, NodeKind::Outlet, "input.outletId")?),
+            PhotoOwner::Outlet(GlobalId::parse_kind(
+                id,
+                NodeKind::Outlet,
+                "input.outletId",
+            )?),
             "outletId",
         )),
         _ => Err(AppError::rule(
@@ -173,7 +185,10 @@ async fn authorize(ctx: &Context<'_>, owner: PhotoOwner) -> AppResult<Uuid> {
 }
 
 /// A photo the caller may change: NOT_FOUND when it does not exist.
-async fn managed_photo(ctx: &Context<'_>, id: &ID) -> AppResult<(entity::photo::Model, PhotoOwner)> {
+async fn managed_photo(
+    ctx: &Context<'_>,
+    id: &ID,
+) -> AppResult<(entity::photo::Model, PhotoOwner)> {
     let id = GlobalId::parse_kind(id, NodeKind::Photo, "input.photoId")?;
     let row = photos::find(&ctx.state()?.db, id)
         .await?
@@ -377,8 +392,12 @@ impl PhotosMutation {
         let result = photos::delete(&mut tx, &row).await;
         let (done, user_errors) = split(tx.finish(result).await)?;
         if done.is_some() {
-            photos::remove_unreferenced(&state.db, &state.media, photos::object_keys(&[row.clone()]))
-                .await;
+            photos::remove_unreferenced(
+                &state.db,
+                &state.media,
+                photos::object_keys(&[row.clone()]),
+            )
+            .await;
         }
         Ok(DeletePhotoPayload {
             deleted_photo_id: done.map(|()| ID(GlobalId::new(NodeKind::Photo, row.id).encode())),
