@@ -395,7 +395,7 @@ impl PhotosMutation {
             photos::remove_unreferenced(
                 &state.db,
                 &state.media,
-                photos::object_keys(&[row.clone()]),
+                photos::object_keys(std::slice::from_ref(&row)),
             )
             .await;
         }
