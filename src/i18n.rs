@@ -260,6 +260,77 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "{} (the product is live: unpublish it to change this now)",
         "{} (produk sedang tayang: tarik dulu untuk mengubahnya sekarang)",
     ),
+    // photos
+    (
+        "the file is not a JPEG, PNG or WebP image (other formats are not accepted)",
+        "berkas bukan gambar JPEG, PNG atau WebP (format lain tidak diterima)",
+    ),
+    ("the file is empty", "berkas kosong"),
+    (
+        "the file is {} bytes; photos may be at most {} bytes",
+        "berkas berukuran {} byte; foto paling besar {} byte",
+    ),
+    (
+        "the image is {} pixels; photos may be at most {} pixels a side and {} megapixels",
+        "gambar berukuran {} piksel; foto paling besar {} piksel per sisi dan {} megapiksel",
+    ),
+    (
+        "the {} image cannot be read: {}",
+        "gambar {} tidak dapat dibaca: {}",
+    ),
+    (
+        "photos are JPEG, PNG or WebP (image/jpeg, image/png, image/webp)",
+        "foto berformat JPEG, PNG atau WebP (image/jpeg, image/png, image/webp)",
+    ),
+    ("a photo is 1 to {} bytes", "ukuran foto 1 sampai {} byte"),
+    (
+        "the SHA-256 is 64 hexadecimal characters",
+        "SHA-256 terdiri dari 64 karakter heksadesimal",
+    ),
+    (
+        "a product has at most {} photos; delete one first",
+        "produk paling banyak memiliki {} foto; hapus satu terlebih dahulu",
+    ),
+    (
+        "name exactly one of productId, sellerId and outletId",
+        "sebutkan tepat satu dari productId, sellerId dan outletId",
+    ),
+    (
+        "this upload is already completed",
+        "unggahan ini sudah selesai",
+    ),
+    (
+        "this upload was refused or has expired; ask for a new one",
+        "unggahan ini ditolak atau kedaluwarsa; minta unggahan baru",
+    ),
+    (
+        "this upload has expired; ask for a new one",
+        "unggahan ini kedaluwarsa; minta unggahan baru",
+    ),
+    (
+        "nothing was uploaded yet: PUT the bytes to the upload URL first",
+        "belum ada yang diunggah: kirim (PUT) berkas ke URL unggahan terlebih dahulu",
+    ),
+    (
+        "{} bytes arrived, {} were declared",
+        "{} byte diterima, {} byte dinyatakan",
+    ),
+    (
+        "the bytes do not match the declared SHA-256",
+        "isi berkas tidak cocok dengan SHA-256 yang dinyatakan",
+    ),
+    (
+        "alt text is at most {} characters",
+        "teks alternatif paling panjang {} karakter",
+    ),
+    (
+        "list every photo of the product exactly once",
+        "sebutkan setiap foto produk tepat satu kali",
+    ),
+    (
+        "the file is larger than {} bytes; photos may be at most {} bytes",
+        "berkas lebih besar dari {} byte; foto paling besar {} byte",
+    ),
 ];
 
 /// The Indonesian of an English message, when the table knows it.

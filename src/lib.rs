@@ -9,6 +9,7 @@ pub mod http;
 pub mod i18n;
 pub mod infra;
 pub mod jobs;
+pub mod media_pipeline;
 pub mod services;
 pub mod settings;
 pub mod startup;

@@ -65,6 +65,30 @@ pub struct Settings {
     pub cors: CorsOrigins,
     /// How the server stops on SIGTERM or Ctrl-C.
     pub shutdown: ShutdownSettings,
+    /// Photo uploads and processing.
+    pub photos: PhotoSettings,
+}
+
+/// Photo uploads: how large, how many processed at once, how long an upload grant lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhotoSettings {
+    /// `PHOTO_MAX_BYTES`: the largest accepted upload (10 MiB).
+    pub max_bytes: u64,
+    /// `PHOTO_CONCURRENCY`: photos decoded and encoded at once (each holds up to 40 MP in
+    /// memory); the default is the number of cores.
+    pub concurrency: usize,
+    /// `PHOTO_UPLOAD_TTL_SECONDS`: how long a presigned upload URL lives (at most 900).
+    pub upload_ttl_secs: u64,
+}
+
+impl Default for PhotoSettings {
+    fn default() -> Self {
+        PhotoSettings {
+            max_bytes: 10 * 1024 * 1024,
+            concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            upload_ttl_secs: 15 * 60,
+        }
+    }
 }
 
 /// Where media live when `S3_BUCKET` is set.
@@ -551,6 +575,18 @@ impl Settings {
                 },
             }
         };
+        let photo_defaults = PhotoSettings::default();
+        let photos = PhotoSettings {
+            max_bytes: number("PHOTO_MAX_BYTES", photo_defaults.max_bytes, 1024)?,
+            concurrency: number("PHOTO_CONCURRENCY", photo_defaults.concurrency as u64, 1)?
+                as usize,
+            upload_ttl_secs: number(
+                "PHOTO_UPLOAD_TTL_SECONDS",
+                photo_defaults.upload_ttl_secs,
+                1,
+            )?
+            .min(photo_defaults.upload_ttl_secs),
+        };
         let defaults = AccountLimits::default();
         let accounts = AccountLimits {
             hash_concurrency: number(
@@ -692,6 +728,7 @@ impl Settings {
             trusted_proxies,
             cors,
             shutdown,
+            photos,
         })
     }
 
@@ -727,6 +764,7 @@ impl Settings {
             trusted_proxies: Vec::new(),
             cors: CorsOrigins::Any,
             shutdown: ShutdownSettings::default(),
+            photos: PhotoSettings::default(),
         }
     }
 }

@@ -32,10 +32,20 @@ pub struct Application {
     readiness: http::Readiness,
 }
 
-/// The job kinds this server runs. Photo processing, halal-expiry checks, registry imports and
-/// order expiry register here as they arrive; until one does, no runner polls the table.
-fn job_registry(_state: &AppState) -> Registry {
-    Registry::new()
+/// The job kinds this server runs: the expiry of photo uploads never completed. Halal-expiry
+/// checks, registry imports and order expiry register here as they arrive.
+pub fn job_registry(state: &AppState) -> Registry {
+    let mut registry = Registry::new();
+    let (db, media) = (state.db.clone(), state.media.clone());
+    registry.register_fn(crate::services::photo_uploads::EXPIRY_JOB, move |payload| {
+        let (db, media) = (db.clone(), media.clone());
+        async move {
+            let job: crate::services::photo_uploads::ExpiryJob = serde_json::from_value(payload)?;
+            crate::services::photo_uploads::expire(&db, &media, job.upload_id).await?;
+            Ok(())
+        }
+    });
+    registry
 }
 
 impl Application {

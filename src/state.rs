@@ -16,10 +16,10 @@ use crate::{
         events::EventBus,
         hashing::HashPool,
         media::MediaStore,
+        metrics::Metrics,
         redis::Redis,
         redis_events::RedisEvents,
         response_cache::{ResponseCache, ResponseCacheConfig},
-        metrics::Metrics,
     },
     jobs::{Clock, SystemClock},
     settings::Settings,
@@ -43,6 +43,8 @@ pub struct AppState {
     /// Request, latency, cache and pool metrics for `GET /metrics`.
     pub metrics: Arc<Metrics>,
     pub media: MediaStore,
+    /// Photo processing off the async threads, bounded (`PHOTO_CONCURRENCY`).
+    pub photos: crate::media_pipeline::PhotoProcessor,
     pub settings: Arc<Settings>,
     /// The one source of "now" for requests (opening hours, permit expiry): the wall clock in
     /// production, a clock the tests set.
@@ -104,7 +106,12 @@ impl AppState {
             settings.accounts.hash_concurrency,
             settings.accounts.hash_queue,
         );
+        let photos = crate::media_pipeline::PhotoProcessor::new(
+            crate::media_pipeline::Limits::with_max_bytes(settings.photos.max_bytes),
+            settings.photos.concurrency,
+        );
         Ok(AppState {
+            photos,
             db,
             jwt,
             cache,

@@ -84,3 +84,36 @@ pub enum JobStatus {
     #[sea_orm(string_value = "DEAD")]
     Dead,
 }
+
+/// What a photo belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum PhotoOwnerKind {
+    /// One of a product's photos (up to 10, ordered).
+    #[sea_orm(string_value = "PRODUCT")]
+    Product,
+    /// A seller's logo (one).
+    #[sea_orm(string_value = "SELLER")]
+    Seller,
+    /// An outlet's photo (one).
+    #[sea_orm(string_value = "OUTLET")]
+    Outlet,
+}
+
+/// Where a photo upload stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum PhotoUploadStatus {
+    /// Granted; the bytes may be PUT and the upload completed until it expires.
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    /// Processed into a photo.
+    #[sea_orm(string_value = "COMPLETED")]
+    Completed,
+    /// The bytes were refused (format, size, dimensions); the staged object is gone.
+    #[sea_orm(string_value = "REFUSED")]
+    Refused,
+    /// Never completed in time; the staged object is gone.
+    #[sea_orm(string_value = "EXPIRED")]
+    Expired,
+}

@@ -11,6 +11,7 @@ pub mod outlet_hour;
 pub mod outlet_seller;
 pub mod outlet_staff;
 pub mod photo;
+pub mod photo_upload;
 pub mod product;
 pub mod refresh_family;
 pub mod refresh_token;

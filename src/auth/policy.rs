@@ -208,6 +208,37 @@ pub fn may_set_stock(
     }
 }
 
+/// Adding, changing and removing a product's photos: as changing the product
+/// ([`may_manage_product`]): its seller's members and administrators.
+pub fn may_manage_product_photos(
+    caller: &Caller,
+    seller_id: Uuid,
+    product_status: ProductStatus,
+    seller_status: SellerStatus,
+) -> AppResult<()> {
+    may_manage_product(caller, seller_id, product_status, seller_status)
+}
+
+/// A seller's logo: its members and administrators.
+pub fn may_manage_seller_photo(caller: &Caller, seller_id: Uuid) -> AppResult<&UserCaller> {
+    let user = signed_in(caller)?;
+    if user.is_admin || user.seller_ids.contains(&seller_id) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// An outlet's photo: its staff and administrators.
+pub fn may_manage_outlet_photo(caller: &Caller, outlet_id: Uuid) -> AppResult<&UserCaller> {
+    let user = signed_in(caller)?;
+    if user.is_admin || user.outlet_ids.contains(&outlet_id) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// Creating and changing outlets, placing sellers and staff, featuring products.
 pub fn may_administer_outlets(caller: &Caller) -> AppResult<&UserCaller> {
     admin(caller)
@@ -278,6 +309,29 @@ mod tests {
         let admin = user(true, &[], &[]);
         assert!(may_set_stock(&admin, Some(seller_id), outlet, false).is_ok());
         assert!(may_set_stock(&admin, None, outlet, false).is_ok());
+    }
+
+    #[test]
+    fn photos_follow_their_owner() {
+        let (seller_id, outlet) = (Uuid::now_v7(), Uuid::now_v7());
+        let member = user(false, &[seller_id], &[]);
+        let staff = user(false, &[], &[outlet]);
+        let admin = user(true, &[], &[]);
+        assert!(may_manage_seller_photo(&member, seller_id).is_ok());
+        assert!(matches!(
+            may_manage_seller_photo(&staff, seller_id),
+            Err(AppError::Forbidden)
+        ));
+        assert!(may_manage_outlet_photo(&staff, outlet).is_ok());
+        assert!(matches!(
+            may_manage_outlet_photo(&member, outlet),
+            Err(AppError::Forbidden)
+        ));
+        assert!(may_manage_outlet_photo(&admin, outlet).is_ok());
+        assert!(matches!(
+            may_manage_outlet_photo(&Caller::Anonymous, outlet),
+            Err(AppError::Unauthenticated)
+        ));
     }
 
     #[test]

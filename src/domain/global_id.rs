@@ -11,6 +11,8 @@ pub enum NodeKind {
     Seller,
     Outlet,
     Category,
+    Photo,
+    PhotoUpload,
 }
 
 impl NodeKind {
@@ -20,6 +22,8 @@ impl NodeKind {
             NodeKind::Seller => "Seller",
             NodeKind::Outlet => "Outlet",
             NodeKind::Category => "Category",
+            NodeKind::Photo => "Photo",
+            NodeKind::PhotoUpload => "PhotoUpload",
         }
     }
 
@@ -29,6 +33,8 @@ impl NodeKind {
             "Seller" => NodeKind::Seller,
             "Outlet" => NodeKind::Outlet,
             "Category" => NodeKind::Category,
+            "Photo" => NodeKind::Photo,
+            "PhotoUpload" => NodeKind::PhotoUpload,
             _ => return None,
         })
     }

@@ -15,6 +15,7 @@ pub mod node;
 pub mod null_propagation;
 pub mod outlets;
 pub mod payload;
+pub mod photos;
 pub mod prefetch;
 pub mod query;
 pub mod regions;

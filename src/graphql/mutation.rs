@@ -4,7 +4,8 @@ use async_graphql::MergedObject;
 
 use crate::graphql::{
     accounts::AccountsMutation, catalog::mutation::CatalogMutation,
-    outlets::mutation::OutletsMutation, sellers::mutation::SellersMutation,
+    outlets::mutation::OutletsMutation, photos::mutation::PhotosMutation,
+    sellers::mutation::SellersMutation,
 };
 
 #[derive(MergedObject, Default)]
@@ -13,4 +14,5 @@ pub struct MutationRoot(
     SellersMutation,
     CatalogMutation,
     OutletsMutation,
+    PhotosMutation,
 );

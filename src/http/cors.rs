@@ -18,8 +18,7 @@ use crate::state::AppState;
 
 /// The request headers the API reads from clients: credentials, body type, response type,
 /// language, and the request id it echoes.
-pub const ALLOWED_HEADERS: &str =
-    "authorization, content-type, accept, accept-language, x-request-id";
+pub const ALLOWED_HEADERS: &str = "authorization, content-type, accept, accept-language, x-request-id, apollo-require-preflight, x-apollo-operation-name";
 pub const ALLOWED_METHODS: &str = "GET, POST";
 /// How long a browser may reuse a preflight answer, in seconds.
 pub const MAX_AGE_SECS: &str = "600";

@@ -64,14 +64,17 @@ fn request_id(req: &HttpRequest) -> String {
 
 pub async fn post(
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
     schema: web::Data<AppSchema>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let request_id = request_id(&req);
     let media = ResponseMedia::negotiate(&req);
+    if transport::is_multipart_body(&req) {
+        return post_multipart(req, payload, schema, state, media, request_id).await;
+    }
     // Only JSON: a form or text/plain body is a "simple" cross-origin request that a browser
-    // sends without a CORS preflight, and multipart waits for the upload spec (docs).
+    // sends without a CORS preflight. Multipart is the exception above, for uploads only.
     if !transport::is_json_body(&req) {
         return refuse(
             AppError::UnsupportedMediaType(
@@ -81,6 +84,10 @@ pub async fn post(
             media,
         );
     }
+    let body = match read_body(payload, state.settings.limits.max_body_bytes).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
     let batch: BatchRequest = match serde_json::from_slice(&body) {
         Ok(batch) => batch,
         Err(err) => {
@@ -107,6 +114,94 @@ pub async fn post(
         BatchRequest::Batch(many) => (many, false),
     };
     serve(&req, &schema, &state, requests, single, media, &request_id).await
+}
+
+/// The body, up to `limit` bytes; 413 beyond.
+async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::Bytes, HttpResponse> {
+    use futures_util::StreamExt;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| HttpResponse::BadRequest().body(e.to_string()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(HttpResponse::PayloadTooLarge()
+                .body(format!("the body is larger than {limit} bytes")));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// A GraphQL multipart request (the spec Apollo and urql clients send): accepted only with a
+/// preflight-forcing header (CSRF), only for `uploadPhoto`, one operation, one file.
+async fn post_multipart(
+    req: HttpRequest,
+    payload: web::Payload,
+    schema: web::Data<AppSchema>,
+    state: web::Data<AppState>,
+    media: ResponseMedia,
+    request_id: String,
+) -> HttpResponse {
+    if !transport::forces_preflight(&req) {
+        return refuse(
+            AppError::UnsupportedMediaType(
+                "multipart/form-data needs an Apollo-Require-Preflight header (uploads only)"
+                    .into(),
+            ),
+            &request_id,
+            media,
+        );
+    }
+    let max_file = usize::try_from(state.settings.photos.max_bytes).unwrap_or(usize::MAX);
+    // The file plus the operations and map parts around it.
+    let body = match read_body(payload, max_file.saturating_add(256 * 1024)).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let options = async_graphql::http::MultipartOptions::default()
+        .max_num_files(1)
+        .max_file_size(max_file.saturating_add(1));
+    let request =
+        match async_graphql::http::receive_batch_body(content_type, &body[..], options).await {
+            Ok(BatchRequest::Single(one)) => one,
+            Ok(BatchRequest::Batch(_)) => {
+                return refuse(
+                    AppError::BadRequest("a multipart request carries one operation".into()),
+                    &request_id,
+                    media,
+                );
+            }
+            Err(err) => {
+                return refuse(
+                    AppError::BadRequest(format!(
+                        "the body is not a GraphQL multipart request: {err}"
+                    )),
+                    &request_id,
+                    media,
+                );
+            }
+        };
+    if !transport::only_uploads(&request.query) {
+        return refuse(
+            AppError::BadRequest("a multipart request may carry only uploadPhoto".into()),
+            &request_id,
+            media,
+        );
+    }
+    serve(
+        &req,
+        &schema,
+        &state,
+        vec![request],
+        true,
+        media,
+        &request_id,
+    )
+    .await
 }
 
 /// The query string of `GET /graphql`: `variables` and `extensions` are JSON texts.

@@ -57,6 +57,46 @@ pub fn is_json_body(req: &HttpRequest) -> bool {
         .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(JSON))
 }
 
+/// Whether a `POST` body is declared `multipart/form-data` (the GraphQL multipart request spec).
+pub fn is_multipart_body(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("multipart/form-data"))
+}
+
+/// Headers that a browser cannot send cross-origin without a CORS preflight. A multipart form
+/// is otherwise a "simple" request any web page can make a signed-in browser send (CSRF); with
+/// one of these, the preflight decides (as Apollo Server's CSRF prevention requires).
+pub const PREFLIGHT_HEADERS: [&str; 2] = ["apollo-require-preflight", "x-apollo-operation-name"];
+
+/// Whether the request carries a non-empty preflight-forcing header.
+pub fn forces_preflight(req: &HttpRequest) -> bool {
+    PREFLIGHT_HEADERS.iter().any(|name| {
+        req.headers()
+            .get(*name)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| !v.trim().is_empty())
+    })
+}
+
+/// Whether a GraphQL document holds only `uploadPhoto` mutations (what multipart may carry).
+pub fn only_uploads(query: &str) -> bool {
+    use async_graphql::parser::types::{OperationType, Selection};
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        return false;
+    };
+    doc.fragments.is_empty()
+        && doc.operations.iter().all(|(_, op)| {
+            op.node.ty == OperationType::Mutation
+                && !op.node.selection_set.node.items.is_empty()
+                && op.node.selection_set.node.items.iter().all(|item| {
+                    matches!(&item.node, Selection::Field(f) if f.node.name.node == "uploadPhoto")
+                })
+        })
+}
+
 /// `(media range, quality)` pairs of the `Accept` headers, lower case.
 fn accept(req: &HttpRequest) -> Vec<(String, f32)> {
     req.headers()
@@ -158,6 +198,39 @@ mod tests {
         assert!(!html("*/*"));
         assert!(!html("application/json"));
         assert!(!html("text/html;q=0.5, application/json"));
+    }
+
+    #[test]
+    fn multipart_carries_uploads_only() {
+        assert!(only_uploads(
+            "mutation($f: Upload!) { uploadPhoto(input: {}, file: $f) { photo { id } } }"
+        ));
+        assert!(only_uploads(
+            "mutation A($f: Upload!) { a: uploadPhoto(input: {}, file: $f) { photo { id } } }"
+        ));
+        assert!(!only_uploads("{ categories { slug } }"));
+        assert!(!only_uploads(
+            "mutation { uploadPhoto(input: {}, file: null) { photo { id } } deletePhoto(input: {photoId: \"x\"}) { deletedPhotoId } }"
+        ));
+        assert!(!only_uploads(
+            "mutation { ...F } fragment F on Mutation { deletePhoto }"
+        ));
+        assert!(!only_uploads("not graphql"));
+    }
+
+    #[test]
+    fn preflight_headers_are_required() {
+        let with = |name: &str, value: &str| {
+            forces_preflight(
+                &TestRequest::default()
+                    .insert_header((name, value))
+                    .to_http_request(),
+            )
+        };
+        assert!(with("Apollo-Require-Preflight", "true"));
+        assert!(with("x-apollo-operation-name", "UploadPhoto"));
+        assert!(!with("apollo-require-preflight", " "));
+        assert!(!with("x-requested-with", "XMLHttpRequest"));
     }
 
     #[test]

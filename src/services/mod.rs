@@ -7,6 +7,7 @@ pub mod keyset;
 pub mod onboarding;
 pub mod outlet_admin;
 pub mod outlets;
+pub mod photo_uploads;
 pub mod photos;
 pub mod products;
 pub mod regions;

@@ -10,9 +10,10 @@ use async_graphql::parser::{
     types::{DocumentOperations, Selection, TypeKind, TypeSystemDefinition},
 };
 use entity::{
-    kiosk, outlet, outlet_seller, outlet_staff, product, seller, seller_member,
-    seller_status_change, stock, user,
+    kiosk, outlet, outlet_seller, outlet_staff, photo, photo_upload, product, seller,
+    seller_member, seller_status_change, stock, user,
 };
+use pasar_oleh::services::photos::PhotoOwner;
 use sea_orm::{EntityTrait, QueryOrder};
 use serde_json::{Value, json};
 
@@ -47,6 +48,11 @@ const PUBLIC_BY_DESIGN: [(&str, &str); 4] = [
     ("logout", "revokes the refresh token it is given"),
 ];
 
+/// Mutations that cannot be sent as a JSON request, so not by this matrix: `uploadPhoto` takes a
+/// file (GraphQL multipart). It authorizes through the same guard as `createPhotoUpload`, and
+/// tests/api/photos.rs sends it as another seller.
+const MULTIPART_ONLY: [&str; 1] = ["uploadPhoto"];
+
 struct World {
     app: TestApp,
     callers: BTreeMap<Actor, Credential>,
@@ -70,6 +76,18 @@ async fn world() -> World {
     let staff2 = app.staff(&outlet2).await;
     let kiosk = app.kiosk(&outlet1).await;
     let admin = app.admin().await;
+    // A photo of A's active product and a logo of the pending seller, through the pipeline; and
+    // an upload A asked for (its bytes never arrive).
+    let photo_a = add_photo(&app, PhotoOwner::Product(active_a.id)).await;
+    let logo_pending = add_photo(&app, PhotoOwner::Seller(pending.id)).await;
+    let upload_a = app
+        .as_(&a)
+        .graphql(
+            "mutation($p: ID!) { createPhotoUpload(input: { productId: $p, contentType: \"image/png\", byteSize: 100 }) { upload { id } } }",
+            json!({ "p": active_a.gid }),
+        )
+        .await["data"]["createPhotoUpload"]["upload"]["id"]
+        .clone();
     let callers = BTreeMap::from([
         (Anonymous, Credential::Anonymous),
         (Buyer, buyer.credential()),
@@ -91,15 +109,52 @@ async fn world() -> World {
         "kiosk": kiosk.id,
         "buyer": buyer.id.to_string(),
         "sellerB": b.gid,
+        "photoA": photo_a,
+        "logoPending": logo_pending,
+        "uploadA": upload_a,
     });
     World { app, callers, vars }
+}
+
+/// Adds a processed photo to `owner` as the upload flows do; its global ID.
+async fn add_photo(app: &TestApp, owner: PhotoOwner) -> String {
+    use pasar_oleh::media_pipeline::{Limits, process, synth};
+    let processed = process(&synth::png(64, 48, 7).unwrap(), &Limits::default()).unwrap();
+    let state = app.state();
+    let row = pasar_oleh::services::photo_uploads::add_processed(
+        &state.db,
+        &state.events,
+        &state.media,
+        owner,
+        &processed,
+        None,
+        None,
+        "productId",
+    )
+    .await
+    .unwrap();
+    pasar_oleh::domain::global_id::GlobalId::new(
+        pasar_oleh::domain::global_id::NodeKind::Photo,
+        row.id,
+    )
+    .encode()
 }
 
 /// A digest of every table a mutation could touch.
 async fn snapshot(app: &TestApp) -> String {
     let db = app.db();
     format!(
-        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        photo::Entity::find()
+            .order_by_asc(photo::Column::Id)
+            .all(db)
+            .await
+            .unwrap(),
+        photo_upload::Entity::find()
+            .order_by_asc(photo_upload::Column::Id)
+            .all(db)
+            .await
+            .unwrap(),
         seller::Entity::find()
             .order_by_asc(seller::Column::Id)
             .all(db)
@@ -312,6 +367,56 @@ fn cases() -> Vec<(
             &["product_changed"],
         ),
         (
+            "mutation($activeA: ID!) { createPhotoUpload(input: { productId: $activeA, contentType: \"image/jpeg\", byteSize: 1000 }) { userErrors { code } } }",
+            &[SellerA, Admin],
+            "FORBIDDEN",
+            &[],
+        ),
+        (
+            "mutation($draftA: ID!) { createPhotoUpload(input: { productId: $draftA, contentType: \"image/jpeg\", byteSize: 1000 }) { userErrors { code } } }",
+            &[SellerA, Admin],
+            "NOT_FOUND",
+            &[],
+        ),
+        (
+            "mutation($sellerA: ID!) { createPhotoUpload(input: { sellerId: $sellerA, contentType: \"image/png\", byteSize: 1000 }) { userErrors { code } } }",
+            &[SellerA, Admin],
+            "FORBIDDEN",
+            &[],
+        ),
+        (
+            "mutation($outlet1: ID!) { createPhotoUpload(input: { outletId: $outlet1, contentType: \"image/png\", byteSize: 1000 }) { userErrors { code } } }",
+            &[Staff1, Admin],
+            "FORBIDDEN",
+            &[],
+        ),
+        (
+            // Only the user who asked for an upload completes it; to anyone else it does not
+            // exist. A's completion fails on a rule: nothing was PUT.
+            "mutation($uploadA: ID!) { completePhotoUpload(input: { uploadId: $uploadA }) { userErrors { code } } }",
+            &[SellerA],
+            "NOT_FOUND",
+            &[],
+        ),
+        (
+            "mutation($photoA: ID!) { updatePhoto(input: { photoId: $photoA, altText: \"Tampak depan\" }) { userErrors { code } } }",
+            &[SellerA, Admin],
+            "FORBIDDEN",
+            &["photo_changed"],
+        ),
+        (
+            "mutation($activeA: ID!, $photoA: ID!) { reorderPhotos(input: { productId: $activeA, photoIds: [$photoA] }) { userErrors { code } } }",
+            &[SellerA, Admin],
+            "FORBIDDEN",
+            &[],
+        ),
+        (
+            "mutation($logoPending: ID!) { deletePhoto(input: { photoId: $logoPending }) { userErrors { code } } }",
+            &[Admin],
+            "FORBIDDEN",
+            &["photo_changed"],
+        ),
+        (
             "mutation { applyAsSeller(input: { businessName: \"Usaha Uji\" }) { userErrors { code } } }",
             &[Buyer, SellerA, SellerB, Staff1, Staff2, Admin],
             "UNAUTHENTICATED",
@@ -419,6 +524,7 @@ fn every_mutation_of_the_schema_has_a_case_or_is_public_by_design() {
     let covered: BTreeSet<String> = cases()
         .iter()
         .flat_map(|(query, _, _, _)| root_fields(query))
+        .chain(MULTIPART_ONLY.iter().map(|m| m.to_string()))
         .collect();
     let missing: Vec<&String> = in_schema
         .iter()

@@ -117,7 +117,7 @@ async fn the_demo_first_page_has_sellers_photos_and_availability() {
         );
         assert!(!node["photos"].as_array().unwrap().is_empty());
         let url = node["photos"][0]["url"].as_str().unwrap();
-        assert!(url.contains("photos/") && url.contains(".png"), "{url}");
+        assert!(url.contains("photos/") && url.contains(".webp"), "{url}");
         for a in node["availability"].as_array().unwrap() {
             assert_eq!(a["inStock"], a["quantity"].as_i64().unwrap() > 0);
             assert!(a["outlet"]["code"].as_str().unwrap().starts_with("TGS-K"));

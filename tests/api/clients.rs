@@ -385,6 +385,91 @@ async fn seller_story() {
     );
 }
 
+/// A seller photographs a product on the phone: asks for an upload, PUTs the bytes straight to
+/// storage with the returned headers, completes it, adds a second photo, makes it the cover,
+/// describes it and deletes the first.
+#[tokio::test]
+async fn seller_photo_story() {
+    let app = TestApp::spawn().await;
+    let seller = app.seller().await;
+    let product = app.product(&seller, NewProduct::default()).await;
+    let mut photo_ids = Vec::new();
+    for seed in 0..2 {
+        let jpeg = pasar_oleh::media_pipeline::synth::jpeg(1200, 900, seed).unwrap();
+        let granted = send(
+            &app,
+            &seller,
+            "app/CreatePhotoUpload",
+            json!({ "input": {
+            "productId": product.gid, "contentType": "image/jpeg", "byteSize": jpeg.len()
+        } }),
+        )
+        .await;
+        no_user_errors(&granted, "createPhotoUpload");
+        let upload = &granted["createPhotoUpload"]["upload"];
+        let mut put = reqwest::Client::new().put(app.reachable(upload["url"].as_str().unwrap()));
+        for header in upload["headers"].as_array().unwrap() {
+            let name = header["name"].as_str().unwrap();
+            if !name.eq_ignore_ascii_case("content-length") {
+                put = put.header(name, header["value"].as_str().unwrap());
+            }
+        }
+        assert_eq!(put.body(jpeg).send().await.unwrap().status(), 200);
+        let done = send(
+            &app,
+            &seller,
+            "app/CompletePhotoUpload",
+            json!({ "input": {
+            "uploadId": upload["id"], "altText": "Kripik tempe"
+        } }),
+        )
+        .await;
+        no_user_errors(&done, "completePhotoUpload");
+        let photo = &done["completePhotoUpload"]["photo"];
+        assert_eq!(
+            (photo["width"].as_i64(), photo["height"].as_i64()),
+            (Some(1080), Some(810))
+        );
+        photo_ids.push(photo["id"].as_str().unwrap().to_string());
+    }
+    let reordered = send(
+        &app,
+        &seller,
+        "app/ReorderPhotos",
+        json!({ "input": {
+        "productId": product.gid, "photoIds": [photo_ids[1], photo_ids[0]]
+    } }),
+    )
+    .await;
+    no_user_errors(&reordered, "reorderPhotos");
+    assert_eq!(
+        reordered["reorderPhotos"]["photos"][0]["id"],
+        photo_ids[1].as_str()
+    );
+    let described = send(
+        &app,
+        &seller,
+        "app/UpdatePhoto",
+        json!({ "input": {
+        "photoId": photo_ids[1], "altText": "Kripik tempe dalam kemasan"
+    } }),
+    )
+    .await;
+    no_user_errors(&described, "updatePhoto");
+    let deleted = send(
+        &app,
+        &seller,
+        "app/DeletePhoto",
+        json!({ "input": { "photoId": photo_ids[0] } }),
+    )
+    .await;
+    no_user_errors(&deleted, "deletePhoto");
+    assert_eq!(
+        deleted["deletePhoto"]["deletedPhotoId"],
+        photo_ids[0].as_str()
+    );
+}
+
 /// The regency office: sends an application back, sees it resubmitted, suspends and
 /// reinstates, opens a stall with staff and a kiosk, features a product, retires the kiosk.
 #[tokio::test]

@@ -186,6 +186,12 @@ impl TestApp {
             .map_err(|e| format!("{e:#}"))
     }
 
+    /// The application state (adapters), for tests that drive library parts such as the job
+    /// runner directly.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
     /// The settings the app runs with.
     pub fn settings(&self) -> &pasar_oleh::settings::Settings {
         &self.state.settings

@@ -180,7 +180,7 @@ async fn graphiql_in_development() {
 
 #[tokio::test]
 async fn demo_media_is_served_and_paths_cannot_escape() {
-    // Pictures come only from the demo seed (there is no upload yet): content-addressed PNGs.
+    // The demo seed's pictures: content-addressed WebP derivatives made by the upload pipeline.
     let app = TestApp::spawn_seeded().await;
     let res = app
         .graphql(
@@ -192,10 +192,10 @@ async fn demo_media_is_served_and_paths_cannot_escape() {
         .as_str()
         .unwrap()
         .to_string();
-    assert!(url.contains("photos/") && url.contains(".png"), "{url}");
+    assert!(url.contains("photos/") && url.contains(".webp"), "{url}");
     let res = reqwest::get(app.reachable(&url)).await.unwrap();
     assert_eq!(res.status(), 200);
-    assert_eq!(res.headers()["content-type"], "image/png");
+    assert_eq!(res.headers()["content-type"], "image/webp");
     let res = app
         .http_get("/media/..%2F..%2Fetc%2Fpasswd")
         .send()

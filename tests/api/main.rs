@@ -30,6 +30,7 @@ mod onboarding;
 mod opening_hours;
 mod outlet_admin;
 mod persisted_queries;
+mod photos;
 mod query_cost;
 mod rate_limits;
 mod schema;

@@ -369,15 +369,15 @@ async fn demo_photos_are_served_through_the_store() {
         .await;
     for edge in res.data()["products"]["edges"].as_array().unwrap() {
         let photo = &edge["node"]["photos"][0];
-        assert_eq!(photo["contentType"], "image/png");
+        assert_eq!(photo["contentType"], "image/webp");
         let url = photo["url"].as_str().unwrap();
-        assert!(url.contains("photos/") && url.contains(".png"), "{url}");
+        assert!(url.contains("photos/") && url.contains(".webp"), "{url}");
         // Local: the app's /media; S3 without MEDIA_PUBLIC_URL: a presigned GET on the bucket.
         let res = reqwest::get(app.reachable(url)).await.unwrap();
         assert_eq!(res.status(), 200, "{url}");
-        assert_eq!(res.headers()["content-type"], "image/png");
+        assert_eq!(res.headers()["content-type"], "image/webp");
         let body = res.bytes().await.unwrap();
-        assert!(body.starts_with(b"\x89PNG\r\n\x1a\n"));
+        assert!(body.starts_with(b"RIFF") && &body[8..12] == b"WEBP");
     }
 }
 

@@ -8,7 +8,7 @@ pub mod query;
 
 pub use category::Category;
 pub use filter::ProductFilterInput;
-pub use product::{Photo, Product};
+pub use product::Product;
 
 use async_graphql::Context;
 

@@ -15,6 +15,7 @@ use crate::{
     },
     services::{
         outlets,
+        photos::{self, PhotoOwner},
         products::{self, ProductFields},
         sellers,
         tx::Tx,
@@ -186,15 +187,28 @@ impl CatalogMutation {
         payload(tx.finish(result).await, "input")
     }
 
-    /// Retires a product (ARCHIVED); publishing it again is possible.
+    /// Retires a product (ARCHIVED); publishing it again is possible. Its photos are removed,
+    /// stored images included (add new ones before publishing again).
     async fn archive_product(
         &self,
         ctx: &Context<'_>,
         input: ProductIdInput,
     ) -> AppResult<ProductPayload> {
         let (mut tx, current, _) = managed(ctx, &input.product_id).await?;
-        let result = products::set_status(&mut tx, current, DbStatus::Archived).await;
-        payload(tx.finish(result).await, "input")
+        let owner = PhotoOwner::Product(current.id);
+        let result = async {
+            let archived = products::set_status(&mut tx, current, DbStatus::Archived).await?;
+            let removed = photos::detach_all(&mut tx, owner).await?;
+            Ok((archived, removed))
+        }
+        .await;
+        let result = tx.finish(result).await;
+        if let Ok((_, removed)) = &result {
+            let state = ctx.state()?;
+            photos::remove_unreferenced(&state.db, &state.media, photos::object_keys(removed))
+                .await;
+        }
+        payload(result.map(|(archived, _)| archived), "input")
     }
 
     /// Sets the stock of a product at an outlet where the product's seller has a place. Allowed

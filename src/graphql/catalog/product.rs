@@ -1,5 +1,5 @@
-use async_graphql::{Context, ID, Object, SimpleObject};
-use entity::{photo, product};
+use async_graphql::{Context, ID, Object};
+use entity::product;
 
 use crate::{
     domain::global_id::{GlobalId, NodeKind},
@@ -8,6 +8,7 @@ use crate::{
         catalog::Category,
         context::ContextExt,
         outlets::StockLevel,
+        photos::Photo,
         scalars::DateTime,
         sellers::{HalalCertificate, Seller},
     },
@@ -126,12 +127,7 @@ impl Product {
             .load_one(self.0.id)
             .await?
             .unwrap_or_default();
-        let media = &ctx.state()?.media;
-        let photos = futures_util::future::try_join_all(
-            rows.into_iter().map(|p| Photo::from_model(p, media)),
-        )
-        .await?;
-        Ok(photos.into_iter().flatten().collect())
+        Ok(rows.into_iter().filter_map(Photo::servable).collect())
     }
 
     /// Stock at each outlet that carries the product, most units first (quantity may be zero:
@@ -220,45 +216,5 @@ impl Product {
                 self.0.id
             )))
         }
-    }
-}
-
-/// A stored photo.
-#[derive(SimpleObject)]
-pub struct Photo {
-    /// Where to load the image from.
-    pub url: String,
-    /// Width in pixels.
-    pub width: i32,
-    /// Height in pixels.
-    pub height: i32,
-    /// Text describing the photo, for screen readers.
-    pub alt_text: String,
-    /// MIME type, e.g. "image/webp".
-    pub content_type: String,
-    /// Display order, starting at 0 (the cover).
-    pub position: i32,
-}
-
-impl Photo {
-    /// The URL comes from the media store: under `MEDIA_PUBLIC_URL`, a presigned GET on a
-    /// private bucket, or the app's `/media`. A row whose key the store would not serve (the
-    /// SVG placeholders of older development databases) is left out, with a warning.
-    pub async fn from_model(
-        p: photo::Model,
-        media: &crate::infra::media::MediaStore,
-    ) -> AppResult<Option<Self>> {
-        let Some(key) = crate::infra::media::MediaKey::parse(&p.storage_key) else {
-            tracing::warn!(photo = %p.id, key = %p.storage_key, "photo with an unservable key left out");
-            return Ok(None);
-        };
-        Ok(Some(Photo {
-            url: media.url(&key).await.map_err(AppError::internal)?,
-            width: p.width,
-            height: p.height,
-            alt_text: p.alt_text,
-            content_type: p.content_type,
-            position: p.position,
-        }))
     }
 }

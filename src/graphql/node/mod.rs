@@ -50,5 +50,7 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> AppResult<Option<Node>> {
                 .cloned()
                 .map(|c| Node::Category(Category(c)))
         }
+        // Photos are reached through their owner; uploads only by their uploader's mutations.
+        NodeKind::Photo | NodeKind::PhotoUpload => None,
     })
 }

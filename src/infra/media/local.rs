@@ -142,6 +142,27 @@ impl LocalStore {
         }
     }
 
+    /// Keys of the objects in the folder `prefix` (`photos/`, `uploads/`); temporary files of
+    /// writes in progress are not objects and are left out.
+    pub async fn list(&self, prefix: &str) -> anyhow::Result<Vec<String>> {
+        let folder = self.root.join(prefix.trim_end_matches('/'));
+        let mut entries = match tokio::fs::read_dir(&folder).await {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(err) => return Err(err.into()),
+        };
+        let mut keys = Vec::new();
+        while let Some(entry) = entries.next_entry().await? {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let key = format!("{}/{name}", prefix.trim_end_matches('/'));
+            if MediaKey::parse(&key).is_some() {
+                keys.push(key);
+            }
+        }
+        keys.sort();
+        Ok(keys)
+    }
+
     /// The folder exists (or can be made) and is a folder.
     pub async fn check(&self) -> anyhow::Result<()> {
         tokio::fs::create_dir_all(&self.root)

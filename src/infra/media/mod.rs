@@ -289,6 +289,16 @@ impl MediaStore {
         .with_context(|| format!("deleting {key}"))
     }
 
+    /// Keys of the objects under `prefix` (`photos/`, `uploads/`): for operators and tests that
+    /// inspect what is stored. Lists up to a thousand keys.
+    pub async fn list(&self, prefix: &str) -> anyhow::Result<Vec<String>> {
+        match &self.backend {
+            Backend::Local(local) => local.list(prefix).await,
+            Backend::S3(s3) => s3.list(prefix).await,
+        }
+        .with_context(|| format!("listing {prefix}"))
+    }
+
     /// A URL that accepts one `PUT` of exactly `length` bytes of `content_type` to `key`, for
     /// `ttl` (at most 15 minutes) from now.
     pub async fn presign_put(

@@ -184,6 +184,25 @@ impl S3Store {
         Ok(())
     }
 
+    /// Keys under `prefix` (without the store's own `S3_PREFIX`), up to the first 1000.
+    pub async fn list(&self, prefix: &str) -> anyhow::Result<Vec<String>> {
+        let listed = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(format!("{}{prefix}", self.prefix))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(listed
+            .contents()
+            .iter()
+            .filter_map(|o| o.key())
+            .filter_map(|k| k.strip_prefix(&self.prefix))
+            .map(str::to_string)
+            .collect())
+    }
+
     /// A presigned PUT whose signature covers `Content-Type` and `Content-Length`: S3 refuses
     /// the upload when either header differs from the signed value.
     pub async fn presign_put(
