@@ -10,6 +10,7 @@ pub mod outlets;
 pub mod photos;
 pub mod products;
 pub mod regions;
+pub mod search;
 pub mod seller_history;
 pub mod sellers;
 pub mod tx;

@@ -66,8 +66,10 @@ impl Tx {
         }
     }
 
-    /// Commits, then publishes the recorded events.
+    /// Brings the search index up to date with this unit's writes (inside the transaction, so
+    /// a search right after the commit sees them), commits, then publishes the recorded events.
     pub async fn commit(self) -> AppResult<()> {
+        crate::services::search::apply(&self.txn, &self.events).await?;
         self.txn.commit().await?;
         self.bus.publish(self.events);
         Ok(())
