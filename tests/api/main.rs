@@ -29,6 +29,7 @@ mod opening_hours;
 mod outlet_admin;
 mod query_cost;
 mod schema;
+mod search;
 mod security_publish;
 mod seed;
 mod seller_history;
