@@ -349,6 +349,150 @@ pub async fn count_products<C: ConnectionTrait + TransactionTrait>(
     Ok(product::Entity::find().filter(cond).count(db).await?)
 }
 
+/// Price bands of the facets, in Rupiah: each band is `[min, next band's min)`, the last open.
+pub const PRICE_BANDS: [i64; 5] = [0, 25_000, 50_000, 100_000, 250_000];
+
+/// Counts of the public products a filter selects, by the values a filter sheet offers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facets {
+    pub total: u64,
+    /// Category → products in it or any category below it (only categories with products).
+    pub categories: Vec<(Uuid, u64)>,
+    /// Kecamatan code of the seller → products (only kecamatan with products).
+    pub districts: Vec<(String, u64)>,
+    /// Products that are halal today (what `halalOnly` selects).
+    pub halal: u64,
+    /// For each band of [`PRICE_BANDS`] (lowest price, inclusive), its products; every band,
+    /// empty ones included.
+    pub price_bands: Vec<(i64, u64)>,
+}
+
+/// Facet counts over everything `filter` selects (search included), public products only.
+pub async fn product_facets<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    filter: &ProductFilter,
+    today: NaiveDate,
+) -> AppResult<Facets> {
+    let (cond, _) = full_condition(db, filter, today).await?;
+    let select = Query::select()
+        .column((product::Entity, product::Column::CategoryId))
+        .column((product::Entity, product::Column::Price))
+        .column((product::Entity, product::Column::Halal))
+        .column((seller::Entity, seller::Column::DistrictCode))
+        .column((seller::Entity, seller::Column::HalalCertificateNumber))
+        .column((seller::Entity, seller::Column::HalalExpiresOn))
+        .from(product::Entity)
+        .inner_join(
+            seller::Entity,
+            Expr::col((seller::Entity, seller::Column::Id))
+                .equals((product::Entity, product::Column::SellerId)),
+        )
+        .cond_where(cond)
+        .to_owned();
+    let rows = db.query_all(&select).await?;
+    let categories = all_categories(db).await?;
+    let parent: std::collections::HashMap<Uuid, Option<Uuid>> =
+        categories.iter().map(|c| (c.id, c.parent_id)).collect();
+    let mut by_category: std::collections::HashMap<Uuid, u64> = Default::default();
+    let mut by_district: std::collections::BTreeMap<String, u64> = Default::default();
+    let mut bands = vec![0u64; PRICE_BANDS.len()];
+    let mut facets = Facets::default();
+    for row in rows {
+        let category_id: Uuid = row.try_get_by_index(0)?;
+        let price: i64 = row.try_get_by_index(1)?;
+        let halal: bool = row.try_get_by_index(2)?;
+        let district: String = row.try_get_by_index(3)?;
+        let certificate: Option<String> = row.try_get_by_index(4)?;
+        let expires: Option<NaiveDate> = row.try_get_by_index(5)?;
+        facets.total += 1;
+        let mut next = Some(category_id);
+        let mut depth = 0;
+        while let Some(id) = next {
+            *by_category.entry(id).or_default() += 1;
+            next = parent.get(&id).copied().flatten();
+            depth += 1;
+            if depth > 16 {
+                break;
+            }
+        }
+        *by_district.entry(district).or_default() += 1;
+        if halal && certificate.is_some() && expires.is_some_and(|d| d >= today) {
+            facets.halal += 1;
+        }
+        let band = PRICE_BANDS
+            .iter()
+            .rposition(|min| price >= *min)
+            .unwrap_or(0);
+        bands[band] += 1;
+    }
+    // In the tree's display order.
+    facets.categories = categories
+        .iter()
+        .filter_map(|c| by_category.get(&c.id).map(|n| (c.id, *n)))
+        .collect();
+    facets.districts = by_district.into_iter().collect();
+    facets.price_bands = PRICE_BANDS.iter().copied().zip(bands).collect();
+    Ok(facets)
+}
+
+/// Most suggestions answered at once.
+pub const MAX_SUGGESTIONS: u64 = 20;
+
+/// One suggestion for a search box.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Suggestion {
+    Category(category::Model),
+    Product(product::Model),
+}
+
+/// Suggestions for what a traveller has typed so far: up to three categories whose name
+/// answers every word, then the names of the best public products, `first` in all. The same
+/// matching as the search (typos, variants, prefixes).
+pub async fn search_suggestions<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    prefix: &str,
+    first: u64,
+) -> AppResult<Vec<Suggestion>> {
+    let Some(plan) = search::plan(db, prefix).await? else {
+        return Ok(Vec::new());
+    };
+    let limit = usize::try_from(Ord::min(first, MAX_SUGGESTIONS)).unwrap_or(0);
+    let mut categories: Vec<(u32, category::Model)> = all_categories(db)
+        .await?
+        .into_iter()
+        .filter_map(|c| plan.answers(&c.name).map(|q| (q, c)))
+        .collect();
+    categories.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.position.cmp(&b.1.position)));
+    let mut out: Vec<Suggestion> = categories
+        .into_iter()
+        .take(Ord::min(3, limit))
+        .map(|(_, c)| Suggestion::Category(c))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut ids = Vec::new();
+    for hit in plan.ranked(db, public_products()).await? {
+        if out.len() + ids.len() >= limit {
+            break;
+        }
+        if seen.insert(hit.name.clone()) {
+            ids.push(hit.id);
+        }
+    }
+    let mut models: std::collections::HashMap<Uuid, product::Model> = product::Entity::find()
+        .filter(product::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    out.extend(
+        ids.iter()
+            .filter_map(|id| models.remove(id))
+            .map(Suggestion::Product),
+    );
+    Ok(out)
+}
+
 pub async fn public_product_by_id(
     db: &impl ConnectionTrait,
     id: Uuid,

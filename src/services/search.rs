@@ -418,6 +418,19 @@ impl Plan {
         )
     }
 
+    /// How well a short text (a category name) answers the query: the sum of each word's best
+    /// quality, when every word is answered.
+    pub fn answers(&self, text: &str) -> Option<u32> {
+        if self.words.is_empty() {
+            return None;
+        }
+        let terms = search_text::index_terms(text);
+        self.words
+            .iter()
+            .map(|w| terms.iter().filter_map(|t| w.quality(t)).max())
+            .sum()
+    }
+
     /// Every product matching the plan and `filter`, in relevance order.
     pub async fn ranked(
         &self,

@@ -180,3 +180,242 @@ async fn search_is_current_right_after_a_write_and_never_shows_hidden_products()
     assert!(found(&res).is_empty(), "{res}");
     assert_eq!(res.data()["products"]["totalCount"], 0);
 }
+
+const CATALOGUE: &str = include_str!("../../assets/demo/catalogue.json");
+
+/// The demo catalogue's public products, read from the fixture file itself (not through the
+/// API): ACTIVE products of VERIFIED sellers, with what the facets count.
+struct Public {
+    slug: String,
+    name: String,
+    category: String,
+    district: String,
+    halal_today: bool,
+    price: i64,
+}
+
+fn public_products_of_the_fixture() -> Vec<Public> {
+    let c: Value = serde_json::from_str(CATALOGUE).unwrap();
+    let today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+    let sellers: Vec<&Value> = c["sellers"].as_array().unwrap().iter().collect();
+    c["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["status"] == "ACTIVE")
+        .filter_map(|p| {
+            let s = sellers.iter().find(|s| s["slug"] == p["seller"])?;
+            if s["status"] != "VERIFIED" {
+                return None;
+            }
+            let village = s["village_code"].as_str().unwrap();
+            let certificate_valid = s["halal_certificate_number"].is_string()
+                && s["halal_expires_on"].as_str().is_some_and(|d| {
+                    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap() >= today
+                });
+            Some(Public {
+                slug: p["slug"].as_str().unwrap().into(),
+                name: p["name"].as_str().unwrap().into(),
+                category: p["category"].as_str().unwrap().into(),
+                district: village.rsplit_once('.').unwrap().0.into(),
+                halal_today: p["halal"] == true && certificate_valid,
+                price: p["price"].as_i64().unwrap(),
+            })
+        })
+        .collect()
+}
+
+const FACETS: &str = "query($f: ProductFilterInput) { productFacets(filter: $f) {
+  total halal notHalal
+  categories { category { slug } count }
+  kecamatan { code count kecamatan { name } }
+  priceBands { minPrice maxPrice count } } }";
+
+/// The facets the API gives for `filter`, compared with counts computed here over `products`.
+async fn assert_facets(app: &TestApp, filter: Value, products: &[&Public]) {
+    let res = app.graphql(FACETS, json!({ "f": filter })).await;
+    let f = &res.data()["productFacets"];
+    assert_eq!(f["total"], products.len(), "{filter}");
+    let halal = products.iter().filter(|p| p.halal_today).count();
+    assert_eq!(f["halal"], halal, "{filter}");
+    assert_eq!(f["notHalal"], products.len() - halal, "{filter}");
+
+    // Categories: a product counts in its category and every category above it.
+    let tree = app
+        .graphql("{ categories { slug parent { slug } } }", json!({}))
+        .await;
+    let parent_of = |slug: &str| -> Option<String> {
+        tree.data()["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["slug"] == slug)
+            .and_then(|c| c["parent"]["slug"].as_str().map(String::from))
+    };
+    let mut expected = std::collections::BTreeMap::<String, u64>::new();
+    for p in products {
+        let mut slug = Some(p.category.clone());
+        while let Some(s) = slug {
+            *expected.entry(s.clone()).or_default() += 1;
+            slug = parent_of(&s);
+        }
+    }
+    let got: std::collections::BTreeMap<String, u64> = f["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["category"]["slug"].as_str().unwrap().to_string(),
+                c["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected, "{filter}");
+
+    let mut districts = std::collections::BTreeMap::<String, u64>::new();
+    for p in products {
+        *districts.entry(p.district.clone()).or_default() += 1;
+    }
+    let got: std::collections::BTreeMap<String, u64> = f["kecamatan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            assert!(k["kecamatan"]["name"].is_string(), "{k}");
+            (
+                k["code"].as_str().unwrap().to_string(),
+                k["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, districts, "{filter}");
+
+    let bands = f["priceBands"].as_array().unwrap();
+    assert_eq!(bands.len(), 5);
+    for band in bands {
+        let min = band["minPrice"].as_i64().unwrap();
+        let max = band["maxPrice"].as_i64().unwrap_or(i64::MAX);
+        let n = products
+            .iter()
+            .filter(|p| (min..=max).contains(&p.price))
+            .count();
+        assert_eq!(band["count"], n, "{filter} {band}");
+    }
+}
+
+#[tokio::test]
+async fn facets_match_counts_computed_from_the_fixture_and_never_count_hidden_products() {
+    let app = TestApp::in_process_seeded().await;
+    let public = public_products_of_the_fixture();
+    let all: Vec<&Public> = public.iter().collect();
+    assert_facets(&app, json!({}), &all).await;
+
+    // Narrowed by category and price: the same filter as the list.
+    let food: Vec<&Public> = public
+        .iter()
+        .filter(|p| {
+            [
+                "keripik",
+                "dodol-jenang",
+                "sambal",
+                "manisan",
+                "olahan-ikan",
+                "kue-kering",
+                "minuman",
+            ]
+            .contains(&p.category.as_str())
+                && p.price <= 30_000
+        })
+        .collect();
+    assert_facets(
+        &app,
+        json!({ "categorySlug": "makanan-minuman", "maxPrice": 30000 }),
+        &food,
+    )
+    .await;
+
+    // With a search: the products the search lists, counted here.
+    let res = app
+        .graphql(
+            "{ products(first: 100, filter: { search: \"keripik\" }) { edges { node { slug } } } }",
+            json!({}),
+        )
+        .await;
+    let found: HashSet<String> = res.data()["products"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["slug"].as_str().unwrap().to_string())
+        .collect();
+    assert!(found.len() > 10);
+    let searched: Vec<&Public> = public.iter().filter(|p| found.contains(&p.slug)).collect();
+    assert_eq!(
+        searched.len(),
+        found.len(),
+        "the search listed a hidden product"
+    );
+    assert_facets(&app, json!({ "search": "keripik" }), &searched).await;
+}
+
+const SUGGEST: &str = "query($p: String!, $n: Int) { searchSuggestions(prefix: $p, first: $n) {
+  text kind category { slug } product { slug name } } }";
+
+#[tokio::test]
+async fn suggestions_offer_categories_then_public_product_names() {
+    let app = TestApp::in_process_seeded().await;
+    let public = public_products_of_the_fixture();
+    let public_slugs: HashSet<&str> = public.iter().map(|p| p.slug.as_str()).collect();
+
+    // Every public product named with the word "kopi", and nothing hidden, comes first.
+    let with_kopi: HashSet<&str> = public
+        .iter()
+        .filter(|p| p.name.to_lowercase().split(' ').any(|w| w == "kopi"))
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(with_kopi.len(), 7);
+    let res = app.graphql(SUGGEST, json!({ "p": "kopi", "n": 20 })).await;
+    let list = res.data()["searchSuggestions"].as_array().unwrap().clone();
+    let products: Vec<&Value> = list.iter().filter(|s| s["kind"] == "PRODUCT").collect();
+    let first: HashSet<&str> = products
+        .iter()
+        .take(with_kopi.len())
+        .map(|s| s["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(first, with_kopi);
+    for s in &products {
+        assert!(
+            public_slugs.contains(s["product"]["slug"].as_str().unwrap()),
+            "{s}"
+        );
+        assert_eq!(s["text"], s["product"]["name"]);
+    }
+
+    // Typed so far, with a typo or a variant: the category comes first.
+    for (prefix, category) in [
+        ("kerip", "keripik"),
+        ("sambel", "sambal"),
+        ("dodl", "dodol-jenang"),
+    ] {
+        let res = app.graphql(SUGGEST, json!({ "p": prefix, "n": 5 })).await;
+        let list = res.data()["searchSuggestions"].as_array().unwrap().clone();
+        assert!(list.len() <= 5 && list.len() >= 2, "{prefix}: {list:?}");
+        assert_eq!(list[0]["kind"], "CATEGORY", "{prefix}: {list:?}");
+        assert_eq!(list[0]["category"]["slug"], category, "{prefix}");
+        assert!(
+            list.iter().any(|s| s["kind"] == "PRODUCT"),
+            "{prefix}: {list:?}"
+        );
+    }
+    // A draft is never suggested.
+    let res = app
+        .graphql(SUGGEST, json!({ "p": "dodol nangka", "n": 20 }))
+        .await;
+    assert!(!res.to_string().contains("dodol-nangka-250g"), "{res}");
+
+    // Nothing to suggest for nothing typed; bounds are checked.
+    let res = app.graphql(SUGGEST, json!({ "p": "  ", "n": 5 })).await;
+    assert_eq!(res.data()["searchSuggestions"], json!([]));
+    let res = app.graphql(SUGGEST, json!({ "p": "kopi", "n": 21 })).await;
+    assert!(res.to_string().contains("first"), "{res}");
+}
