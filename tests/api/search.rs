@@ -419,3 +419,141 @@ async fn suggestions_offer_categories_then_public_product_names() {
     let res = app.graphql(SUGGEST, json!({ "p": "kopi", "n": 21 })).await;
     assert!(res.to_string().contains("first"), "{res}");
 }
+
+/// Uncached search latency at 10,000 products (run on demand, ideally in release):
+/// `cargo test --release --test api search_latency -- --ignored --nocapture`, with
+/// TEST_DATABASE_URL for PostgreSQL. The demo catalogue is grown to 10,000 products by
+/// recombining its own names, flavours and descriptions (every product's description mentions
+/// "oleh-oleh" and "Probolinggo", as real ones do), then indexed, then each query of a traveller
+/// mix runs through the whole GraphQL execution (no HTTP, no cache) and the p50 / p99 are
+/// printed.
+#[tokio::test]
+#[ignore = "a measurement: run with --ignored --nocapture"]
+async fn search_latency_at_10000_products() {
+    use entity::{enums::ProductStatus, product, seller};
+    use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+
+    let app = TestApp::in_process_seeded().await;
+    let db = app.db();
+    let demo = product::Entity::find().all(db).await.unwrap();
+    let sellers: Vec<uuid::Uuid> = seller::Entity::find()
+        .filter(seller::Column::Status.eq(entity::enums::SellerStatus::Verified))
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    let flavours = [
+        "Original", "Pedas", "Balado", "Manis", "Keju", "Bawang", "Jumbo", "Mini", "Premium",
+        "Spesial",
+    ];
+    let sizes = ["100 g", "150 g", "200 g", "250 g", "500 g", "1 kg"];
+    let mut rows = Vec::new();
+    let mut n: usize = 0;
+    let now = chrono::Utc::now();
+    while demo.len() + rows.len() < 10_000 {
+        let base = &demo[n % demo.len()];
+        let other = &demo[(n * 7 + 3) % demo.len()];
+        let name = format!(
+            "{} {} {}",
+            base.name,
+            flavours[n % flavours.len()],
+            sizes[(n / flavours.len()) % sizes.len()]
+        );
+        let word = other.name.split(' ').last().unwrap_or("");
+        rows.push(product::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            seller_id: Set(sellers[n % sellers.len()]),
+            category_id: Set(base.category_id),
+            slug: Set(format!("bench-{n}")),
+            name: Set(format!("{name} {word}")),
+            description: Set(format!(
+                "{} Oleh-oleh khas Probolinggo, cocok untuk dibawa pulang. Nomor {n}.",
+                other.description
+            )),
+            price: Set(5_000 + (n as i64 * 7_919) % 300_000),
+            unit_label: Set("pak".into()),
+            net_weight_grams: Set(None),
+            shelf_life_days: Set(None),
+            halal: Set(false),
+            featured: Set(false),
+            status: Set(if n % 10 == 0 {
+                ProductStatus::Draft
+            } else {
+                ProductStatus::Active
+            }),
+            created_at: Set(now),
+            updated_at: Set(now),
+        });
+        n += 1;
+    }
+    for chunk in rows.chunks(500) {
+        product::Entity::insert_many(chunk.to_vec())
+            .exec(db)
+            .await
+            .unwrap();
+    }
+    let started = std::time::Instant::now();
+    pasar_oleh::services::search::ensure_current(db)
+        .await
+        .unwrap();
+    let indexing = started.elapsed();
+
+    let queries = [
+        "keripik mangga",
+        "kripik tempe",
+        "oleh2 probolinggo",
+        "dodol",
+        "sambel",
+        "batik tulis",
+        "chips",
+        "coffee",
+        "keripik manga",
+        "rengginag",
+        "kopi arabika",
+        "kaos bromo",
+        "ke",
+        "madu",
+        "gantungan kunci",
+        "petis udang",
+        "jenang ketan",
+        "cofee",
+        "mango chips",
+        "terasi",
+    ];
+    let mut samples = Vec::new();
+    for round in 0..6 {
+        for q in queries {
+            let t = std::time::Instant::now();
+            let res = app.graphql(SEARCH, json!({ "q": q, "first": 20 })).await;
+            let took = t.elapsed();
+            assert!(res.error_code().is_none(), "{res}");
+            if round > 0 {
+                samples.push((took, q));
+            }
+        }
+    }
+    samples.sort();
+    let pct = |p: f64| samples[((samples.len() as f64 * p).ceil() as usize).min(samples.len()) - 1];
+    let total = app
+        .graphql("{ products(first: 1) { totalCount } }", json!({}))
+        .await;
+    eprintln!(
+        "search latency ({}, {} products, {} public; index built in {:?}): p50 {:?}, p99 {:?} ({}), max {:?} ({}) over {} searches",
+        if is_postgres() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        },
+        demo.len() + rows.len(),
+        total.data()["products"]["totalCount"],
+        indexing,
+        pct(0.50).0,
+        pct(0.99).0,
+        pct(0.99).1,
+        samples[samples.len() - 1].0,
+        samples[samples.len() - 1].1,
+        samples.len(),
+    );
+}
