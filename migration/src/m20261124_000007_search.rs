@@ -6,7 +6,8 @@
 //! terms a query word is matched against for typos: on PostgreSQL through a trigram GIN index
 //! (`term % $1`), on SQLite by a scan of the (small) vocabulary narrowed by length. The
 //! application fills both in the transaction of every write (and rebuilds them at start when
-//! they are missing), so no migration step fills them here.
+//! they are missing), so no migration step fills them here. Terms are `text`, not `varchar`: the
+//! trigram operator class of PostgreSQL serves `text` columns only.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -41,7 +42,7 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(ProductTerms::Table)
                     .col(uuid(ProductTerms::ProductId))
-                    .col(string_len(ProductTerms::Term, 160))
+                    .col(text(ProductTerms::Term))
                     .col(integer(ProductTerms::Weight))
                     .primary_key(
                         Index::create()
@@ -72,7 +73,7 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(SearchVocab::Table)
-                    .col(string_len(SearchVocab::Term, 160).primary_key())
+                    .col(text(SearchVocab::Term).primary_key())
                     .to_owned(),
             )
             .await?;

@@ -256,17 +256,16 @@ async fn full_condition<C: ConnectionTrait + TransactionTrait>(
 /// Order name of search results in cursors.
 const RELEVANCE_ORDER: &str = "products:relevance";
 
-/// One page of ranked search results: the ranking is computed in Rust (the same on both
-/// backends), so the keyset position (score, name, id) is applied here too.
+/// One page of ranked search results, by the keyset position (score, name, id) the search
+/// orders by.
 async fn relevance_page(
     db: &impl ConnectionTrait,
     plan: &search::Plan,
     cond: Condition,
     page: &Page,
 ) -> AppResult<Paged<product::Model>> {
-    let hits = plan.ranked(db, cond).await?;
-    let start = match &page.after {
-        None => 0,
+    let after = match &page.after {
+        None => None,
         Some(key) => {
             let foreign = || {
                 crate::error::AppError::InvalidCursor(
@@ -276,21 +275,20 @@ async fn relevance_page(
             if key.order != RELEVANCE_ORDER || key.values.len() != 3 {
                 return Err(foreign());
             }
-            let after = search::Hit {
+            Some(search::Hit {
                 score: key.values[0].as_i64().ok_or_else(foreign)?,
                 name: key.values[1].as_str().ok_or_else(foreign)?.to_string(),
                 id: key.values[2]
                     .as_str()
                     .and_then(|s| Uuid::parse_str(s).ok())
                     .ok_or_else(foreign)?,
-            };
-            hits.partition_point(|h| search::Hit::order(h, &after) != std::cmp::Ordering::Greater)
+            })
         }
     };
-    let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
-    let window: Vec<&search::Hit> = hits.iter().skip(start).take(limit).collect();
-    let has_next = hits.len() > start + window.len();
-    let ids: Vec<Uuid> = window.iter().map(|h| h.id).collect();
+    let mut hits = plan.page(db, cond, after.as_ref(), page.limit + 1).await?;
+    let has_next = hits.len() as u64 > page.limit;
+    hits.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
+    let ids: Vec<Uuid> = hits.iter().map(|h| h.id).collect();
     let mut models: std::collections::HashMap<Uuid, product::Model> = product::Entity::find()
         .filter(product::Column::Id.is_in(ids))
         .all(db)
@@ -298,15 +296,15 @@ async fn relevance_page(
         .into_iter()
         .map(|m| (m.id, m))
         .collect();
-    let mut rows = Vec::with_capacity(window.len());
-    let mut cursors = Vec::with_capacity(window.len());
-    for h in window {
+    let mut rows = Vec::with_capacity(hits.len());
+    let mut cursors = Vec::with_capacity(hits.len());
+    for h in hits {
         if let Some(m) = models.remove(&h.id) {
             cursors.push(crate::domain::cursor::encode(
                 RELEVANCE_ORDER,
                 vec![
                     serde_json::Value::from(h.score),
-                    serde_json::Value::from(h.name.clone()),
+                    serde_json::Value::from(h.name),
                     serde_json::Value::from(h.id.to_string()),
                 ],
             ));
@@ -470,7 +468,11 @@ pub async fn search_suggestions<C: ConnectionTrait + TransactionTrait>(
         .collect();
     let mut seen = std::collections::HashSet::new();
     let mut ids = Vec::new();
-    for hit in plan.ranked(db, public_products()).await? {
+    // A few more than needed: equal names are suggested once.
+    for hit in plan
+        .page(db, public_products(), None, 2 * MAX_SUGGESTIONS)
+        .await?
+    {
         if out.len() + ids.len() >= limit {
             break;
         }

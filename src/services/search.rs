@@ -21,9 +21,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use entity::{category, product, seller};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait,
-    sea_query::{Alias, Expr, ExprTrait, OnConflict, Query, SimpleExpr},
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, Order, QueryFilter,
+    QuerySelect, TransactionTrait,
+    sea_query::{
+        Alias, CaseStatement, Expr, ExprTrait, Func, OnConflict, Query, SimpleExpr, UnionType,
+    },
 };
 use uuid::Uuid;
 
@@ -44,6 +46,14 @@ pub mod weight {
     pub const SELLER: i32 = 4;
     pub const DESCRIPTION: i32 = 2;
 }
+
+/// Prefix of the index entry holding a product's whole name as a phrase (not a word: never in
+/// the vocabulary).
+const NAME_KEY: &str = "=";
+/// Prefix of the index entries holding the first words of a product's name.
+const NAME_PREFIX_KEY: &str = "^";
+/// Longest phrase kept in a name entry.
+const MAX_KEY_CHARS: usize = 150;
 
 /// Bonus when the whole normalised name equals the query ("dodol nangka").
 const NAME_IS_QUERY: i64 = 2000;
@@ -90,6 +100,17 @@ pub fn product_terms(
     }
     add(seller_name, weight::SELLER);
     add(&p.description, weight::DESCRIPTION);
+    // The name as a phrase, and each of its beginnings, for the whole-name bonus.
+    let words = search_text::query_terms(&p.name);
+    for n in 1..=words.len() {
+        let phrase: String = words[..n].join(" ").chars().take(MAX_KEY_CHARS).collect();
+        let key = if n == words.len() {
+            NAME_KEY
+        } else {
+            NAME_PREFIX_KEY
+        };
+        out.insert(format!("{key}{phrase}"), 0);
+    }
     out
 }
 
@@ -165,7 +186,11 @@ async fn insert_terms(db: &impl ConnectionTrait, rows: &[(Uuid, String, i32)]) -
         }
         db.execute(&insert).await?;
     }
-    let mut vocab: Vec<&str> = rows.iter().map(|(_, t, _)| t.as_str()).collect();
+    let mut vocab: Vec<&str> = rows
+        .iter()
+        .map(|(_, t, _)| t.as_str())
+        .filter(|t| !t.starts_with(NAME_KEY) && !t.starts_with(NAME_PREFIX_KEY))
+        .collect();
     vocab.sort_unstable();
     vocab.dedup();
     for chunk in vocab.chunks(500) {
@@ -307,32 +332,45 @@ impl Hit {
 async fn vocabulary(db: &impl ConnectionTrait, word: &QueryWord) -> AppResult<Vec<String>> {
     let backend = db.get_database_backend();
     let term = || Expr::col(col("term"));
-    let mut any = Condition::any();
+    let from = |cond: SimpleExpr| {
+        Query::select()
+            .column(col("term"))
+            .from(Alias::new(VOCAB))
+            .and_where(cond)
+            .to_owned()
+    };
+    // One branch per predicate, so that each is served by its own index on PostgreSQL (an OR
+    // of them makes the planner give up the trigram index).
+    let mut branches = Vec::new();
     if backend == DbBackend::Postgres {
-        any = any
-            .add(Expr::cust_with_values("term % $1", [word.word.clone()]))
-            .add(term().like(format!("{}%", word.word)));
+        branches.push(from(Expr::cust_with_values(
+            "term % $1",
+            [word.word.clone()],
+        )));
+        branches.push(from(term().like(format!("{}%", word.word))));
     } else {
         let (lo, hi) = word.typo_lengths();
-        any = any
-            .add(
-                Expr::expr(sea_orm::sea_query::Func::cust(Alias::new("length")).arg(term()))
-                    .between(lo as i64, hi as i64),
-            )
-            .add(
-                term()
+        let narrow = from(
+            Expr::expr(Func::cust(Alias::new("length")).arg(term()))
+                .between(lo as i64, hi as i64)
+                .or(term()
                     .gte(word.word.clone())
-                    .and(term().lt(format!("{}\u{10FFFF}", word.word))),
-            );
+                    .and(term().lt(format!("{}\u{10FFFF}", word.word)))),
+        );
+        branches.push(narrow);
     }
     if !word.variants.is_empty() {
-        any = any.add(term().is_in(word.variants.iter().map(|(v, _)| v.clone())));
+        branches.push(from(
+            term().is_in(word.variants.iter().map(|(v, _)| v.clone())),
+        ));
     }
-    let select = Query::select()
-        .column(col("term"))
-        .from(Alias::new(VOCAB))
-        .cond_where(any)
-        .to_owned();
+    let mut branches = branches.into_iter();
+    let Some(mut select) = branches.next() else {
+        return Ok(Vec::new());
+    };
+    for other in branches {
+        select.union(UnionType::Distinct, other);
+    }
     let rows = db.query_all(&select).await?;
     Ok(rows
         .into_iter()
@@ -431,71 +469,122 @@ impl Plan {
             .sum()
     }
 
-    /// Every product matching the plan and `filter`, in relevance order.
-    pub async fn ranked(
+    /// One page of the products matching the plan and `filter`, in relevance order, starting
+    /// strictly after `after`. The database scores, orders and cuts the page (only the page
+    /// travels), from the postings of the accepted terms: per query word the best
+    /// quality × weight, summed, plus the whole-name bonus.
+    pub async fn page(
         &self,
         db: &impl ConnectionTrait,
         filter: Condition,
+        after: Option<&Hit>,
+        limit: u64,
     ) -> AppResult<Vec<Hit>> {
         if self.terms.is_empty() {
             return Ok(Vec::new());
         }
-        let select = Query::select()
-            .column((terms_table(), col("product_id")))
-            .column((terms_table(), col("term")))
-            .column((terms_table(), col("weight")))
-            .column((product::Entity, product::Column::Name))
+        let t = |c: &str| Expr::col((terms_table(), col(c)));
+        // Level 1: per product, the best score of each word and the name bonus.
+        let mut grouped = Query::select()
+            .expr_as(t("product_id"), col("id"))
+            .expr_as(
+                Expr::col((product::Entity, product::Column::Name)),
+                col("name"),
+            )
             .from(terms_table())
             .inner_join(
                 product::Entity,
                 Expr::col((product::Entity, product::Column::Id))
                     .equals((terms_table(), col("product_id"))),
             )
-            .and_where(Expr::col((terms_table(), col("term"))).is_in(self.term_list()))
-            .cond_where(filter)
             .to_owned();
-        let rows = db.query_all(&select).await?;
-        // Per product: its name and the best score per query word.
-        let mut best: HashMap<Uuid, (String, Vec<i64>)> = HashMap::new();
-        for row in rows {
-            let id: Uuid = row.try_get_by_index(0)?;
-            let term: String = row.try_get_by_index(1)?;
-            let w: i32 = row.try_get_by_index(2)?;
-            let name: String = row.try_get_by_index(3)?;
-            let Some(answers) = self.terms.get(&term) else {
-                continue;
-            };
-            let entry = best
-                .entry(id)
-                .or_insert_with(|| (name, vec![0; self.words.len()]));
-            for (i, q) in answers {
-                let s = i64::from(*q) * i64::from(w);
-                if entry.1[*i] < s {
-                    entry.1[*i] = s;
+        let mut in_list = self.term_list();
+        for i in 0..self.words.len() {
+            let mut case = CaseStatement::new();
+            let mut any = false;
+            for (term, answers) in &self.terms {
+                if let Some((_, q)) = answers.iter().find(|(w, _)| *w == i) {
+                    case = case.case(t("term").eq(term.as_str()), Expr::val(i64::from(*q)));
+                    any = true;
                 }
             }
+            let expr: SimpleExpr = if any {
+                Expr::expr(case.finally(Expr::val(0i64))).mul(t("weight"))
+            } else {
+                Expr::val(0i64).into()
+            };
+            grouped.expr_as(Func::max(expr), col(&format!("s{i}")));
         }
-        let mut hits: Vec<Hit> = best
-            .into_iter()
-            .map(|(id, (name, per_word))| {
-                let folded = search_text::phrase(&name);
-                let bonus = if folded == self.phrase {
-                    NAME_IS_QUERY
-                } else if folded.starts_with(&self.phrase) {
-                    NAME_STARTS_WITH_QUERY
-                } else {
-                    0
-                };
-                Hit {
-                    id,
-                    name,
-                    score: per_word.iter().sum::<i64>() + bonus,
-                }
+        let equal = format!("{NAME_KEY}{}", self.phrase);
+        let starts = format!("{NAME_PREFIX_KEY}{}", self.phrase);
+        grouped.expr_as(
+            Func::max(Expr::expr(
+                CaseStatement::new()
+                    .case(t("term").eq(equal.as_str()), Expr::val(NAME_IS_QUERY))
+                    .case(
+                        t("term").eq(starts.as_str()),
+                        Expr::val(NAME_STARTS_WITH_QUERY),
+                    )
+                    .finally(Expr::val(0i64)),
+            )),
+            col("b"),
+        );
+        in_list.push(equal);
+        in_list.push(starts);
+        grouped
+            .and_where(t("term").is_in(in_list))
+            .cond_where(filter)
+            .group_by_col(t_col("product_id"))
+            .group_by_col((product::Entity, product::Column::Name));
+        // Level 2: the score.
+        let sum = (0..self.words.len()).fold(Expr::col(col("b")), |acc, i| {
+            acc.add(Expr::col(col(&format!("s{i}"))))
+        });
+        let scored = Query::select()
+            .column(col("id"))
+            .column(col("name"))
+            .expr_as(sum.cast_as(Alias::new("BIGINT")), col("score"))
+            .from_subquery(grouped, col("g"))
+            .to_owned();
+        // Level 3: the page after the cursor, in a total order.
+        let mut page = Query::select()
+            .columns([col("id"), col("name"), col("score")])
+            .from_subquery(scored, col("r"))
+            .order_by(col("score"), Order::Desc)
+            .order_by(col("name"), Order::Asc)
+            .order_by(col("id"), Order::Asc)
+            .limit(limit)
+            .to_owned();
+        if let Some(h) = after {
+            let score = || Expr::col(col("score"));
+            let name = || Expr::col(col("name"));
+            page.cond_where(
+                Condition::any()
+                    .add(score().lt(h.score))
+                    .add(score().eq(h.score).and(name().gt(h.name.as_str())))
+                    .add(
+                        score()
+                            .eq(h.score)
+                            .and(name().eq(h.name.as_str()))
+                            .and(Expr::col(col("id")).gt(h.id)),
+                    ),
+            );
+        }
+        let rows = db.query_all(&page).await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Hit {
+                    id: r.try_get_by_index(0)?,
+                    name: r.try_get_by_index(1)?,
+                    score: r.try_get_by_index(2)?,
+                })
             })
-            .collect();
-        hits.sort_by(Hit::order);
-        Ok(hits)
+            .collect()
     }
+}
+
+fn t_col(c: &str) -> (Alias, Alias) {
+    (terms_table(), col(c))
 }
 
 #[cfg(test)]
