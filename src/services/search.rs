@@ -208,14 +208,14 @@ async fn insert_terms(db: &impl ConnectionTrait, rows: &[(Uuid, String, i32)]) -
 }
 
 /// Reindexes the products of these sellers (their business name is part of every product).
-pub async fn index_sellers(db: &impl ConnectionTrait, seller_ids: &[Uuid]) -> AppResult<()> {
-    if seller_ids.is_empty() {
+pub async fn index_sellers(db: &impl ConnectionTrait, sellers: &[Uuid]) -> AppResult<()> {
+    if sellers.is_empty() {
         return Ok(());
     }
     let ids: Vec<Uuid> = product::Entity::find()
         .select_only()
         .column(product::Column::Id)
-        .filter(product::Column::SellerId.is_in(seller_ids.iter().copied()))
+        .filter(product::Column::SellerId.is_in(sellers.iter().copied()))
         .into_tuple()
         .all(db)
         .await?;
@@ -511,7 +511,7 @@ impl Plan {
             let expr: SimpleExpr = if any {
                 Expr::expr(case.finally(Expr::val(0i64))).mul(t("weight"))
             } else {
-                Expr::val(0i64).into()
+                Expr::val(0i64)
             };
             grouped.expr_as(Func::max(expr), col(&format!("s{i}")));
         }

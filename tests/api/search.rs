@@ -461,7 +461,7 @@ async fn search_latency_at_10000_products() {
             flavours[n % flavours.len()],
             sizes[(n / flavours.len()) % sizes.len()]
         );
-        let word = other.name.split(' ').last().unwrap_or("");
+        let word = other.name.split(' ').next_back().unwrap_or("");
         rows.push(product::ActiveModel {
             id: Set(uuid::Uuid::now_v7()),
             seller_id: Set(sellers[n % sellers.len()]),
@@ -478,7 +478,7 @@ async fn search_latency_at_10000_products() {
             shelf_life_days: Set(None),
             halal: Set(false),
             featured: Set(false),
-            status: Set(if n % 10 == 0 {
+            status: Set(if n.is_multiple_of(10) {
                 ProductStatus::Draft
             } else {
                 ProductStatus::Active
