@@ -21,6 +21,9 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<AppState> {
     if state.settings.seed_demo {
         fixtures::demo::seed_if_empty(&state.db, &state.media).await?;
     }
+    crate::services::search::ensure_current(&state.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("checking the search index: {e:?}"))?;
     Ok(state)
 }
 

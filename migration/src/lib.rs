@@ -11,6 +11,7 @@ mod m20261122_000004_accounts;
 mod m20261123_000005_jobs;
 mod m20261123_000006_refresh_families;
 mod m20261124_000007_photo_uploads;
+mod m20261124_000008_search;
 
 pub use m20261122_000003_categories::category_id;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_jobs::Migration),
             Box::new(m20261123_000006_refresh_families::Migration),
             Box::new(m20261124_000007_photo_uploads::Migration),
+            Box::new(m20261124_000008_search::Migration),
         ]
     }
 }

@@ -10,4 +10,5 @@ pub mod opening_hours;
 pub mod outlet_code;
 pub mod password;
 pub mod phone;
+pub mod search_text;
 pub mod slug;

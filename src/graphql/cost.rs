@@ -49,6 +49,8 @@ pub mod size {
     pub const AVAILABILITY: usize = 5;
     /// `Outlet.openingHours`: one per weekday.
     pub const OPENING_HOURS: usize = 7;
+    /// Suggestions of the search box (`searchSuggestions`, at most 20).
+    pub const SUGGESTIONS: usize = 20;
 }
 
 /// Where a field's cost stops growing: far over any budget, and small enough that async-graphql's

@@ -13,8 +13,8 @@ use entity::{
     product, seller, stock,
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
     sea_query::{Alias, Expr, ExprTrait, Func, LikeExpr, Query, SimpleExpr},
 };
 use uuid::Uuid;
@@ -22,14 +22,12 @@ use uuid::Uuid;
 use crate::{
     domain::cursor::Page,
     error::AppResult,
-    services::keyset::{self, Keyset, Paged, Part},
+    services::{
+        keyset::{self, Keyset, Paged, Part},
+        search,
+    },
 };
 
-/// Words shorter than this are matched as substrings only; trigram similarity on very short
-/// strings matches almost anything.
-const MIN_FUZZY_LEN: usize = 4;
-/// `word_similarity` threshold for typo-tolerant matches on PostgreSQL.
-const FUZZY_THRESHOLD: f64 = 0.5;
 /// Longest search text accepted.
 pub const MAX_SEARCH_LEN: usize = 100;
 
@@ -132,68 +130,8 @@ pub fn contains_any(columns: &[(&'static str, &'static str)], text: &str) -> Con
         })
 }
 
-fn search_condition(backend: DbBackend, q: &str) -> Condition {
-    let substring = contains_any(&[("products", "name"), ("products", "description")], q);
-    if backend == DbBackend::Postgres && q.chars().count() >= MIN_FUZZY_LEN {
-        // Typo and spelling-variant tolerance: "keripik manga" finds "Keripik Mangga",
-        // "kripik" finds "keripik" (pg_trgm, backed by a trigram index on lower(name)).
-        substring.add(Expr::cust_with_values(
-            "word_similarity($1, lower(products.name)) >= $2",
-            [
-                sea_orm::Value::from(q.to_string()),
-                sea_orm::Value::from(FUZZY_THRESHOLD),
-            ],
-        ))
-    } else {
-        substring
-    }
-}
-
-/// The search rank of a product name: 2 for a prefix match, 1 for a substring, plus trigram
-/// similarity on PostgreSQL. `name` is the name to rank: the row's (`None`) or a cursor's, so
-/// that a page can start after the rank of the last row seen.
-fn relevance(backend: DbBackend, q: &str, name: Option<&str>) -> SimpleExpr {
-    let like = like_pattern(q);
-    let prefix = format!("{}%", escape_like(q));
-    match (backend, name) {
-        (DbBackend::Postgres, None) => Expr::cust_with_values(
-            "(CASE WHEN lower(products.name) LIKE $1 ESCAPE '!' THEN 2 \
-             WHEN lower(products.name) LIKE $2 ESCAPE '!' THEN 1 ELSE 0 END \
-             + word_similarity($3, lower(products.name)))",
-            [prefix, like, q.to_string()],
-        ),
-        (DbBackend::Postgres, Some(name)) => Expr::cust_with_values(
-            "(CASE WHEN lower($1) LIKE $2 ESCAPE '!' THEN 2 \
-             WHEN lower($3) LIKE $4 ESCAPE '!' THEN 1 ELSE 0 END \
-             + word_similarity($5, lower($6)))",
-            [
-                name.to_string(),
-                prefix,
-                name.to_string(),
-                like,
-                q.to_string(),
-                name.to_string(),
-            ],
-        ),
-        (_, None) => Expr::cust_with_values(
-            "(CASE WHEN lower(products.name) LIKE ? ESCAPE '!' THEN 2 \
-             WHEN lower(products.name) LIKE ? ESCAPE '!' THEN 1 ELSE 0 END)",
-            [prefix, like],
-        ),
-        (_, Some(name)) => Expr::cust_with_values(
-            "(CASE WHEN lower(?) LIKE ? ESCAPE '!' THEN 2 \
-             WHEN lower(?) LIKE ? ESCAPE '!' THEN 1 ELSE 0 END)",
-            [name.to_string(), prefix, name.to_string(), like],
-        ),
-    }
-}
-
 /// The order of a product list, as keyset keys (the id last).
-fn product_order(
-    backend: DbBackend,
-    sort: ProductSort,
-    search: Option<String>,
-) -> Keyset<product::Model> {
+fn product_order(sort: ProductSort) -> Keyset<product::Model> {
     let id = || {
         Part::id(
             (product::Entity, product::Column::Id),
@@ -218,27 +156,9 @@ fn product_order(
             id(),
         ],
     };
-    match (sort, search) {
-        (ProductSort::Relevance, Some(q)) => {
-            let rank = relevance(backend, &q, None);
-            Keyset {
-                order: "products:relevance",
-                parts: vec![
-                    // The rank of the last row is recomputed from its name, which the cursor
-                    // carries: the same expression over the same text gives the same number.
-                    Part::custom(
-                        rank,
-                        true,
-                        |p: &product::Model| serde_json::Value::from(p.name.clone()),
-                        move |j| Some(relevance(backend, &q, Some(j.as_str()?))),
-                    ),
-                    name(),
-                    id(),
-                ],
-            }
-        }
-        (ProductSort::Relevance, None) | (ProductSort::Newest, _) => newest(),
-        (ProductSort::PriceAsc, _) => Keyset {
+    match sort {
+        ProductSort::Relevance | ProductSort::Newest => newest(),
+        ProductSort::PriceAsc => Keyset {
             order: "products:price_asc",
             parts: vec![
                 Part::int(
@@ -249,7 +169,7 @@ fn product_order(
                 id(),
             ],
         },
-        (ProductSort::PriceDesc, _) => Keyset {
+        ProductSort::PriceDesc => Keyset {
             order: "products:price_desc",
             parts: vec![
                 Part::int(
@@ -260,22 +180,16 @@ fn product_order(
                 id(),
             ],
         },
-        (ProductSort::Name, _) => Keyset {
+        ProductSort::Name => Keyset {
             order: "products:name",
             parts: vec![name(), id()],
         },
     }
 }
 
-fn filtered(
-    backend: DbBackend,
-    filter: &ProductFilter,
-    today: NaiveDate,
-) -> Select<product::Entity> {
+/// The conditions of `filter` other than its search text, public products only.
+pub fn filter_condition(filter: &ProductFilter, today: NaiveDate) -> Condition {
     let mut cond = public_products();
-    if let Some(q) = filter.search.as_deref().and_then(normalise_search) {
-        cond = cond.add(search_condition(backend, &q));
-    }
     if let Some(ids) = &filter.category_ids {
         cond = cond.add(product::Column::CategoryId.is_in(ids.iter().copied()));
     }
@@ -319,31 +233,266 @@ fn filtered(
             ),
         );
     }
-    product::Entity::find().filter(cond)
+    cond
+}
+
+/// The filter as one condition, search included (resolved to its index terms first).
+async fn full_condition<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    filter: &ProductFilter,
+    today: NaiveDate,
+) -> AppResult<(Condition, Option<search::Plan>)> {
+    let cond = filter_condition(filter, today);
+    let plan = match filter.search.as_deref() {
+        Some(q) => search::plan(db, q).await?,
+        None => None,
+    };
+    Ok(match plan {
+        Some(plan) => (cond.clone().add(plan.condition()), Some(plan)),
+        None => (cond, None),
+    })
+}
+
+/// Order name of search results in cursors.
+const RELEVANCE_ORDER: &str = "products:relevance";
+
+/// One page of ranked search results, by the keyset position (score, name, id) the search
+/// orders by.
+async fn relevance_page(
+    db: &impl ConnectionTrait,
+    plan: &search::Plan,
+    cond: Condition,
+    page: &Page,
+) -> AppResult<Paged<product::Model>> {
+    let after = match &page.after {
+        None => None,
+        Some(key) => {
+            let foreign = || {
+                crate::error::AppError::InvalidCursor(
+                    "the cursor was not issued for this list and order".into(),
+                )
+            };
+            if key.order != RELEVANCE_ORDER || key.values.len() != 3 {
+                return Err(foreign());
+            }
+            Some(search::Hit {
+                score: key.values[0].as_i64().ok_or_else(foreign)?,
+                name: key.values[1].as_str().ok_or_else(foreign)?.to_string(),
+                id: key.values[2]
+                    .as_str()
+                    .and_then(|s| Uuid::parse_str(s).ok())
+                    .ok_or_else(foreign)?,
+            })
+        }
+    };
+    let mut hits = plan.page(db, cond, after.as_ref(), page.limit + 1).await?;
+    let has_next = hits.len() as u64 > page.limit;
+    hits.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
+    let ids: Vec<Uuid> = hits.iter().map(|h| h.id).collect();
+    let mut models: std::collections::HashMap<Uuid, product::Model> = product::Entity::find()
+        .filter(product::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let mut rows = Vec::with_capacity(hits.len());
+    let mut cursors = Vec::with_capacity(hits.len());
+    for h in hits {
+        if let Some(m) = models.remove(&h.id) {
+            cursors.push(crate::domain::cursor::encode(
+                RELEVANCE_ORDER,
+                vec![
+                    serde_json::Value::from(h.score),
+                    serde_json::Value::from(h.name),
+                    serde_json::Value::from(h.id.to_string()),
+                ],
+            ));
+            rows.push(m);
+        }
+    }
+    Ok(Paged {
+        rows,
+        cursors,
+        has_next,
+    })
 }
 
 /// One page of public products, plus whether another page follows.
-pub async fn list_products(
-    db: &impl ConnectionTrait,
+pub async fn list_products<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     filter: &ProductFilter,
     sort: ProductSort,
     page: &Page,
     today: NaiveDate,
 ) -> AppResult<Paged<product::Model>> {
-    let backend = db.get_database_backend();
-    let select = filtered(backend, filter, today);
-    let search = filter.search.as_deref().and_then(normalise_search);
-    keyset::fetch(select, &product_order(backend, sort, search), page, db).await
+    let (cond, plan) = full_condition(db, filter, today).await?;
+    match plan {
+        Some(plan) if sort == ProductSort::Relevance => {
+            relevance_page(db, &plan, filter_condition(filter, today), page).await
+        }
+        _ => {
+            let select = product::Entity::find().filter(cond);
+            keyset::fetch(select, &product_order(sort), page, db).await
+        }
+    }
 }
 
-pub async fn count_products(
-    db: &impl ConnectionTrait,
+pub async fn count_products<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     filter: &ProductFilter,
     today: NaiveDate,
 ) -> AppResult<u64> {
-    Ok(filtered(db.get_database_backend(), filter, today)
-        .count(db)
-        .await?)
+    let (cond, _) = full_condition(db, filter, today).await?;
+    Ok(product::Entity::find().filter(cond).count(db).await?)
+}
+
+/// Price bands of the facets, in Rupiah: each band is `[min, next band's min)`, the last open.
+pub const PRICE_BANDS: [i64; 5] = [0, 25_000, 50_000, 100_000, 250_000];
+
+/// Counts of the public products a filter selects, by the values a filter sheet offers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facets {
+    pub total: u64,
+    /// Category → products in it or any category below it (only categories with products).
+    pub categories: Vec<(Uuid, u64)>,
+    /// Kecamatan code of the seller → products (only kecamatan with products).
+    pub districts: Vec<(String, u64)>,
+    /// Products that are halal today (what `halalOnly` selects).
+    pub halal: u64,
+    /// For each band of [`PRICE_BANDS`] (lowest price, inclusive), its products; every band,
+    /// empty ones included.
+    pub price_bands: Vec<(i64, u64)>,
+}
+
+/// Facet counts over everything `filter` selects (search included), public products only.
+pub async fn product_facets<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    filter: &ProductFilter,
+    today: NaiveDate,
+) -> AppResult<Facets> {
+    let (cond, _) = full_condition(db, filter, today).await?;
+    let select = Query::select()
+        .column((product::Entity, product::Column::CategoryId))
+        .column((product::Entity, product::Column::Price))
+        .column((product::Entity, product::Column::Halal))
+        .column((seller::Entity, seller::Column::DistrictCode))
+        .column((seller::Entity, seller::Column::HalalCertificateNumber))
+        .column((seller::Entity, seller::Column::HalalExpiresOn))
+        .from(product::Entity)
+        .inner_join(
+            seller::Entity,
+            Expr::col((seller::Entity, seller::Column::Id))
+                .equals((product::Entity, product::Column::SellerId)),
+        )
+        .cond_where(cond)
+        .to_owned();
+    let rows = db.query_all(&select).await?;
+    let categories = all_categories(db).await?;
+    let parent: std::collections::HashMap<Uuid, Option<Uuid>> =
+        categories.iter().map(|c| (c.id, c.parent_id)).collect();
+    let mut by_category: std::collections::HashMap<Uuid, u64> = Default::default();
+    let mut by_district: std::collections::BTreeMap<String, u64> = Default::default();
+    let mut bands = vec![0u64; PRICE_BANDS.len()];
+    let mut facets = Facets::default();
+    for row in rows {
+        let category_id: Uuid = row.try_get_by_index(0)?;
+        let price: i64 = row.try_get_by_index(1)?;
+        let halal: bool = row.try_get_by_index(2)?;
+        let district: String = row.try_get_by_index(3)?;
+        let certificate: Option<String> = row.try_get_by_index(4)?;
+        let expires: Option<NaiveDate> = row.try_get_by_index(5)?;
+        facets.total += 1;
+        let mut next = Some(category_id);
+        let mut depth = 0;
+        while let Some(id) = next {
+            *by_category.entry(id).or_default() += 1;
+            next = parent.get(&id).copied().flatten();
+            depth += 1;
+            if depth > 16 {
+                break;
+            }
+        }
+        *by_district.entry(district).or_default() += 1;
+        if halal && certificate.is_some() && expires.is_some_and(|d| d >= today) {
+            facets.halal += 1;
+        }
+        let band = PRICE_BANDS
+            .iter()
+            .rposition(|min| price >= *min)
+            .unwrap_or(0);
+        bands[band] += 1;
+    }
+    // In the tree's display order.
+    facets.categories = categories
+        .iter()
+        .filter_map(|c| by_category.get(&c.id).map(|n| (c.id, *n)))
+        .collect();
+    facets.districts = by_district.into_iter().collect();
+    facets.price_bands = PRICE_BANDS.iter().copied().zip(bands).collect();
+    Ok(facets)
+}
+
+/// Most suggestions answered at once.
+pub const MAX_SUGGESTIONS: u64 = 20;
+
+/// One suggestion for a search box.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Suggestion {
+    Category(category::Model),
+    Product(product::Model),
+}
+
+/// Suggestions for what a traveller has typed so far: up to three categories whose name
+/// answers every word, then the names of the best public products, `first` in all. The same
+/// matching as the search (typos, variants, prefixes).
+pub async fn search_suggestions<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    prefix: &str,
+    first: u64,
+) -> AppResult<Vec<Suggestion>> {
+    let Some(plan) = search::plan(db, prefix).await? else {
+        return Ok(Vec::new());
+    };
+    let limit = usize::try_from(Ord::min(first, MAX_SUGGESTIONS)).unwrap_or(0);
+    let mut categories: Vec<(u32, category::Model)> = all_categories(db)
+        .await?
+        .into_iter()
+        .filter_map(|c| plan.answers(&c.name).map(|q| (q, c)))
+        .collect();
+    categories.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.position.cmp(&b.1.position)));
+    let mut out: Vec<Suggestion> = categories
+        .into_iter()
+        .take(Ord::min(3, limit))
+        .map(|(_, c)| Suggestion::Category(c))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut ids = Vec::new();
+    // A few more than needed: equal names are suggested once.
+    for hit in plan
+        .page(db, public_products(), None, 2 * MAX_SUGGESTIONS)
+        .await?
+    {
+        if out.len() + ids.len() >= limit {
+            break;
+        }
+        if seen.insert(hit.name.clone()) {
+            ids.push(hit.id);
+        }
+    }
+    let mut models: std::collections::HashMap<Uuid, product::Model> = product::Entity::find()
+        .filter(product::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    out.extend(
+        ids.iter()
+            .filter_map(|id| models.remove(id))
+            .map(Suggestion::Product),
+    );
+    Ok(out)
 }
 
 pub async fn public_product_by_id(

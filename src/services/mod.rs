@@ -11,6 +11,7 @@ pub mod photo_uploads;
 pub mod photos;
 pub mod products;
 pub mod regions;
+pub mod search;
 pub mod seller_history;
 pub mod sellers;
 pub mod tx;

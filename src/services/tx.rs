@@ -66,9 +66,11 @@ impl Tx {
         }
     }
 
-    /// Commits, then publishes the recorded events (after the commit hooks, such as the
-    /// response cache's invalidation, have run).
+    /// Brings the search index up to date with this unit's writes (inside the transaction, so
+    /// a search right after the commit sees them), commits, then publishes the recorded events
+    /// (after the commit hooks, such as the response cache's invalidation, have run).
     pub async fn commit(self) -> AppResult<()> {
+        crate::services::search::apply(&self.txn, &self.events).await?;
         self.txn.commit().await?;
         self.bus.publish_committed(self.events).await;
         Ok(())

@@ -153,6 +153,35 @@ async fn shopper_story() {
         .as_str()
         .expect("a search hit")
         .to_owned();
+    // The filter sheet's counts for the same search, and suggestions while typing.
+    let facets = send(
+        &app,
+        &Credential::Anonymous,
+        "app/SearchFacets",
+        json!({ "search": "keripik" }),
+    )
+    .await;
+    assert_eq!(
+        facets["productFacets"]["total"], found["products"]["totalCount"],
+        "{facets}"
+    );
+    assert!(
+        facets["productFacets"]["categories"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|c| c["category"]["slug"] == "keripik")),
+        "{facets}"
+    );
+    let suggested = send(
+        &app,
+        &Credential::Anonymous,
+        "app/SearchSuggestions",
+        json!({ "prefix": "kerip" }),
+    )
+    .await;
+    assert_eq!(
+        suggested["searchSuggestions"][0]["category"]["slug"], "keripik",
+        "{suggested}"
+    );
 
     let product = send(
         &app,
@@ -676,6 +705,20 @@ async fn kiosk_story() {
         found["products"]["edges"][0]["node"]["id"],
         product.gid.as_str(),
         "{found}"
+    );
+    // Typed on the kiosk's keyboard, with a typo: the product is suggested.
+    let suggested = send(
+        &app,
+        &kiosk,
+        "kiosk/KioskSuggestions",
+        json!({ "prefix": "kripik manga" }),
+    )
+    .await;
+    assert!(
+        suggested["searchSuggestions"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|s| s["product"]["id"] == product.gid.as_str())),
+        "{suggested}"
     );
     let detail = send(
         &app,

@@ -34,6 +34,7 @@ mod photos;
 mod query_cost;
 mod rate_limits;
 mod schema;
+mod search;
 mod security_publish;
 mod seed;
 mod seller_history;

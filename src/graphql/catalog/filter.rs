@@ -10,8 +10,10 @@ use crate::{
 /// Narrows a product list. All given conditions must hold.
 #[derive(InputObject, Default, Debug)]
 pub struct ProductFilterInput {
-    /// Words to look for in names and descriptions. On PostgreSQL typos and spelling variants
-    /// match too ("kripik" finds "keripik"). At most 100 characters.
+    /// Words to look for in product names, categories, seller names and descriptions, typed the
+    /// way travellers type: typos, spelling variants and English words match too ("kripik
+    /// manga" and "mango chips" find "Keripik Mangga"); see the README's Search section. At most
+    /// 100 characters.
     pub search: Option<String>,
     /// A category; products of its subcategories are included.
     pub category_id: Option<ID>,

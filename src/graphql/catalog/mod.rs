@@ -1,6 +1,7 @@
 //! Catalogue types: products, categories, photos, and the public product list.
 
 mod category;
+pub mod facets;
 pub mod filter;
 pub mod mutation;
 mod product;

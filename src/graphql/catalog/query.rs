@@ -7,11 +7,16 @@ use crate::{
     error::{AppError, AppResult},
     graphql::{
         args::one_of,
-        catalog::{Category, Product, ProductFilterInput, products_connection},
+        catalog::{
+            Category, Product, ProductFilterInput,
+            facets::{ProductFacets, SearchSuggestion},
+            products_connection,
+        },
         connection::Conn,
         context::ContextExt,
         enums::ProductSort,
     },
+    services::catalog::{self, check_search},
 };
 
 #[derive(Default)]
@@ -33,6 +38,48 @@ impl CatalogQuery {
     ) -> AppResult<Conn<Product>> {
         let filter = filter.unwrap_or_default().parse(ctx).await?;
         products_connection(ctx, first, after, filter, sort).await
+    }
+
+    /// Facet counts for the filter sheet: for the same filter as `products`, how many public
+    /// products fall in each category, kecamatan, halal status and price band ("Keripik (42)").
+    #[graphql(complexity = "crate::graphql::cost::lookup(3, child_complexity)")]
+    async fn product_facets(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ProductFilterInput>,
+    ) -> AppResult<ProductFacets> {
+        let filter = filter.unwrap_or_default().parse(ctx).await?;
+        let today = ctx.request()?.today;
+        let facets = catalog::product_facets(&ctx.state()?.db, &filter, today).await?;
+        let categories = ctx.loaders()?.categories().await?.to_vec();
+        Ok(ProductFacets(facets, categories))
+    }
+
+    /// Suggestions as the traveller types in the search box: up to three categories, then
+    /// names of public products, best first, `first` in all (default 8, at most 20). The same
+    /// matching as `products(filter: { search })`: typos, spelling variants, English words and
+    /// unfinished words ("kri" → "Keripik ..."). Empty for an empty prefix.
+    #[graphql(
+        complexity = "crate::graphql::cost::list(2, crate::graphql::cost::size::SUGGESTIONS, child_complexity)"
+    )]
+    async fn search_suggestions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What has been typed so far, at most 100 characters.")] prefix: String,
+        #[graphql(desc = "How many suggestions, 1 to 20 (default 8).")] first: Option<i32>,
+    ) -> AppResult<Vec<SearchSuggestion>> {
+        check_search(Some(&prefix), "prefix")?;
+        let first = first.unwrap_or(8);
+        if !(1..=20).contains(&first) {
+            return Err(AppError::invalid("first", "must be from 1 to 20"));
+        }
+        let found = catalog::search_suggestions(
+            &ctx.state()?.db,
+            &prefix,
+            u64::try_from(first).unwrap_or(8),
+        )
+        .await?;
+        Ok(found.into_iter().map(SearchSuggestion).collect())
     }
 
     /// One product, by `id` or by `slug` (exactly one): a public product, or any product (drafts
