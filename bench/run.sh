@@ -40,10 +40,10 @@ PROFILE="${PROFILE:-release}"
 
 if [[ "$PROFILE" == release ]]; then
   cargo build --release --locked --quiet -p pasar-oleh -p bench
-  bin=target/release
+  bin="${CARGO_TARGET_DIR:-target}/release"
 else
   cargo build --locked --quiet -p pasar-oleh -p bench
-  bin=target/debug
+  bin="${CARGO_TARGET_DIR:-target}/debug"
 fi
 [[ -n "${CARGO_TARGET_DIR:-}" ]] && bin="$CARGO_TARGET_DIR/${bin#target/}"
 
