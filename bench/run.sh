@@ -40,10 +40,10 @@ PROFILE="${PROFILE:-release}"
 
 if [[ "$PROFILE" == release ]]; then
   cargo build --release --locked --quiet -p pasar-oleh -p bench
-  bin="${CARGO_TARGET_DIR:-target}/release"
+  bin=target/release
 else
   cargo build --locked --quiet -p pasar-oleh -p bench
-  bin="${CARGO_TARGET_DIR:-target}/debug"
+  bin=target/debug
 fi
 [[ -n "${CARGO_TARGET_DIR:-}" ]] && bin="$CARGO_TARGET_DIR/${bin#target/}"
 
