@@ -6,7 +6,10 @@
 //! on failure the transaction rolls back when dropped and nothing is published.
 
 use chrono::{DateTime, SubsecRound, Utc};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
 
 use crate::{domain::events::DomainEvent, error::AppResult, infra::events::EventBus};
 
@@ -19,9 +22,18 @@ pub struct Tx {
 
 impl Tx {
     /// Opens a transaction on `db` whose events go to `bus` once it commits.
+    ///
+    /// On SQLite the transaction is `BEGIN IMMEDIATE`: it takes the write lock at once (waiting
+    /// up to the busy timeout for another writer), instead of reading first and failing with
+    /// "database is locked" when it tries to write after another writer committed. PostgreSQL
+    /// ignores the option.
     pub async fn begin(db: &DatabaseConnection, bus: &EventBus) -> AppResult<Self> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
         Ok(Tx {
-            txn: db.begin().await?,
+            txn: db.begin_with_options(options).await?,
             events: Vec::new(),
             bus: bus.clone(),
             // Microseconds, as PostgreSQL stores them: a stamp read back equals the one written
